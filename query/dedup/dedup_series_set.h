@@ -1,0 +1,37 @@
+#pragma once
+// The querier's deduplicating view of a series set whose replica labels were already removed
+// (stores drop them via without_replica_labels). Replicas arrive as partitions of one series
+// (Chunk::source); a source's chunks that overlap (a store that merged replicas itself) are
+// split further into non-overlapping chains (Thanos's overlap split). The chains are merged
+// with PenaltyDedup.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/storage.h"
+
+namespace meridian::query {
+
+// Splits chunks sorted by min_time into chains of non-overlapping chunks: each chunk goes to
+// the first chain whose last chunk ends before it starts, or opens a new chain.
+std::vector<std::vector<storage::Chunk>> SplitOverlapping(const std::vector<storage::Chunk>& chunks);
+
+class DedupSeriesSet : public storage::SeriesSet {
+ public:
+  // `func` is the function reading the selection (from the engine's hints): counters get the
+  // reset-free adjustment on replica switches.
+  DedupSeriesSet(std::unique_ptr<storage::SeriesSet> inner, std::string func);
+
+  bool Next() override { return inner_->Next(); }
+  storage::Series& At() override { return inner_->At(); }
+  Status status() const override { return inner_->status(); }
+  std::vector<std::string> Warnings() const override { return inner_->Warnings(); }
+  Status DecodeCurrent(int64_t mint, int64_t maxt, std::vector<int64_t>* ts, std::vector<double>* vs) override;
+
+ private:
+  std::unique_ptr<storage::SeriesSet> inner_;
+  bool counter_;
+};
+
+}  // namespace meridian::query

@@ -1,0 +1,271 @@
+#include "query/proxy_store.h"
+
+#include <algorithm>
+#include <future>
+#include <queue>
+#include <set>
+
+#include "query/async_series_reader.h"
+#include "storeapi/convert.h"
+
+namespace meridian::query {
+
+namespace {
+
+bool Abort(thanos::PartialResponseStrategy s, bool disabled) { return s == thanos::ABORT || disabled; }
+
+// Merges the sorted streams of several stores into one sorted stream.
+class MergedSeriesStream : public storeapi::SeriesStream {
+ public:
+  struct Source {
+    std::string name;
+    // Lives as long as the merged stream, so Cancel() may reach it from any thread.
+    std::unique_ptr<AsyncSeriesReader> reader;
+    bool active = true;  // touched by the merging thread only
+  };
+
+  MergedSeriesStream(std::vector<Source> sources, bool abort_on_error, std::chrono::milliseconds timeout,
+                     int64_t limit, std::vector<std::string> initial_warnings)
+      : sources_(std::move(sources)),
+        abort_(abort_on_error),
+        timeout_(timeout),
+        limit_(limit),
+        warnings_(initial_warnings.begin(), initial_warnings.end()) {
+    heads_.resize(sources_.size());
+  }
+
+  bool Next(thanos::SeriesResponse* out) override {
+    out->Clear();
+    if (!started_) {
+      started_ = true;
+      for (size_t i = 0; i < sources_.size(); ++i) Advance(i);
+    }
+    if (!status_.ok()) return false;
+    // Warnings go out as soon as they are known; series after them.
+    if (!warnings_.empty()) {
+      out->set_warning(warnings_.front());
+      warnings_.pop_front();
+      return true;
+    }
+    if (heap_.empty() || limit_reached_) return false;
+    // The smallest series next. Several stores may hold the same labels: each sends its own
+    // partition, consecutively, so the querier can tell the replicas apart (Thanos's querier
+    // reads consecutive equal series as replicas too).
+    size_t i = heap_.top().second;
+    if (emitted_ == 0 || !(last_labels_ == heads_[i].labels)) {
+      if (limit_ > 0 && emitted_ >= limit_) {
+        limit_reached_ = true;
+        return false;
+      }
+      ++emitted_;
+      last_labels_ = heads_[i].labels;
+    }
+    heap_.pop();
+    *out->mutable_series() = std::move(heads_[i].series);
+    Advance(i);
+    return status_.ok();
+  }
+
+  Status status() const override { return status_; }
+  void Cancel() override {
+    for (auto& s : sources_) s.reader->Cancel();
+  }
+
+ private:
+  struct Head {
+    Labels labels;
+    thanos::Series series;
+  };
+  using HeapItem = std::pair<const Labels*, size_t>;
+  struct Greater {
+    bool operator()(const HeapItem& a, const HeapItem& b) const {
+      int c = Compare(*a.first, *b.first);
+      return c != 0 ? c > 0 : a.second > b.second;
+    }
+  };
+
+  // Reads source i's next series into heads_[i] and pushes it on the heap; passes warnings
+  // on, and turns the source's failure or silence into a warning or an error.
+  void Advance(size_t i) {
+    auto& src = sources_[i];
+    if (!src.active) return;
+    thanos::SeriesResponse r;
+    while (true) {
+      auto res = src.reader->Pop(&r, timeout_);
+      if (res == AsyncSeriesReader::Result::kTimeout) {
+        Fail(i, "failed to receive any data in " + std::to_string(timeout_.count()) + "ms from " + src.name);
+        return;
+      }
+      if (res == AsyncSeriesReader::Result::kEnd) {
+        Status s = src.reader->status();
+        if (!s.ok()) {
+          Fail(i, "receive series from " + src.name + ": " + s.message());
+        } else {
+          src.active = false;
+        }
+        return;
+      }
+      if (r.result_case() == thanos::SeriesResponse::kWarning) {
+        warnings_.push_back(src.name + ": " + r.warning());
+        continue;
+      }
+      if (r.result_case() != thanos::SeriesResponse::kSeries) continue;  // hints
+      heads_[i].labels = storeapi::LabelsFromProto(r.series().labels());
+      heads_[i].series = std::move(*r.mutable_series());
+      heap_.push({&heads_[i].labels, i});
+      return;
+    }
+  }
+
+  void Fail(size_t i, const std::string& msg) {
+    sources_[i].active = false;
+    sources_[i].reader->Cancel();  // a silent store stops sending (and its thread ends)
+    if (abort_) {
+      status_ = UnavailableError(msg);
+    } else {
+      warnings_.push_back(msg);
+    }
+  }
+
+  std::vector<Source> sources_;
+  bool abort_;
+  std::chrono::milliseconds timeout_;
+  int64_t limit_;
+  std::deque<std::string> warnings_;
+  std::vector<Head> heads_;
+  std::priority_queue<HeapItem, std::vector<HeapItem>, Greater> heap_;
+  bool started_ = false;
+  int64_t emitted_ = 0;  // distinct label sets sent
+  bool limit_reached_ = false;
+  Labels last_labels_;
+  Status status_;
+};
+
+template <typename Resp, typename Call>
+StatusOr<std::vector<std::string>> FanOutStrings(const std::vector<StoreEndpoint>& stores, bool abort, Call call,
+                                                 std::vector<std::string>* warnings) {
+  std::vector<std::future<StatusOr<Resp>>> futures;
+  futures.reserve(stores.size());
+  for (const auto& s : stores) {
+    futures.push_back(std::async(std::launch::async, [&s, &call] { return call(*s.store); }));
+  }
+  std::set<std::string> all;
+  for (size_t i = 0; i < futures.size(); ++i) {
+    auto r = futures[i].get();
+    if (!r.ok()) {
+      std::string msg = stores[i].store->Name() + ": " + r.status().message();
+      if (abort) return Status(r.status().code(), msg);
+      warnings->push_back(msg);
+      continue;
+    }
+    for (const auto& w : r->warnings()) warnings->push_back(w);
+    if constexpr (std::is_same_v<Resp, thanos::LabelNamesResponse>) {
+      all.insert(r->names().begin(), r->names().end());
+    } else {
+      all.insert(r->values().begin(), r->values().end());
+    }
+  }
+  return std::vector<std::string>(all.begin(), all.end());
+}
+
+}  // namespace
+
+ProxyStore::ProxyStore(EndpointSource endpoints, ProxyStoreOptions opts)
+    : endpoints_(std::move(endpoints)), opts_(std::move(opts)) {}
+
+std::vector<StoreEndpoint> ProxyStore::Select(int64_t mint, int64_t maxt, const Matchers& matchers) const {
+  std::vector<StoreEndpoint> out;
+  for (auto& e : endpoints_()) {
+    if (StoreMatches(e, mint, maxt, matchers)) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+StatusOr<thanos::info::InfoResponse> ProxyStore::Info(const storeapi::CallContext&) {
+  thanos::info::InfoResponse r;
+  r.set_componenttype(opts_.component_type);
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  std::set<Labels, decltype([](const Labels& a, const Labels& b) { return a < b; })> sets;
+  for (const auto& e : endpoints_()) {
+    mint = std::min(mint, e.min_time);
+    maxt = std::max(maxt, e.max_time);
+    for (const auto& l : e.label_sets) sets.insert(l);
+  }
+  for (const auto& l : sets) storeapi::LabelsToProto(l, r.add_label_sets()->mutable_labels());
+  auto* s = r.mutable_store();
+  // No endpoints: advertise an empty range, so a querier above skips this one.
+  s->set_min_time(mint <= maxt ? mint : std::numeric_limits<int64_t>::max());
+  s->set_max_time(mint <= maxt ? maxt : std::numeric_limits<int64_t>::min());
+  s->set_supports_without_replica_labels(true);
+  return r;
+}
+
+std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesRequest& req,
+                                                           const storeapi::CallContext& ctx) {
+  auto matchers = storeapi::MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return storeapi::ErrorStream(matchers.status());
+  auto stores = Select(req.min_time(), req.max_time(), *matchers);
+  std::vector<std::string> warnings;
+  if (stores.empty()) warnings.emplace_back(kNoStoresMatched);
+  std::vector<std::string> drop(req.without_replica_labels().begin(), req.without_replica_labels().end());
+
+  std::vector<MergedSeriesStream::Source> sources;
+  for (const auto& e : stores) {
+    thanos::SeriesRequest sub = req;
+    std::vector<std::string> strip;
+    if (!drop.empty() && !e.supports_without_replica_labels) {
+      sub.clear_without_replica_labels();
+      strip = drop;
+    }
+    // Batching is between this proxy and its caller; stores send what they like.
+    sub.set_response_batch_size(0);
+    sources.push_back({e.store->Name(), std::make_unique<AsyncSeriesReader>(e.store->Series(sub, ctx),
+                                                                            opts_.buffer_per_store, strip)});
+  }
+  return std::make_unique<MergedSeriesStream>(std::move(sources),
+                                              Abort(req.partial_response_strategy(), req.partial_response_disabled()),
+                                              opts_.response_timeout, req.limit(), std::move(warnings));
+}
+
+StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelNamesRequest& req,
+                                                            const storeapi::CallContext& ctx) {
+  auto matchers = storeapi::MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return matchers.status();
+  auto stores = Select(req.start(), req.end(), *matchers);
+  thanos::LabelNamesResponse resp;
+  std::vector<std::string> warnings;
+  if (stores.empty()) warnings.emplace_back(kNoStoresMatched);
+  auto names = FanOutStrings<thanos::LabelNamesResponse>(
+      stores, Abort(req.partial_response_strategy(), req.partial_response_disabled()),
+      [&](storeapi::Store& s) { return s.LabelNames(req, ctx); }, &warnings);
+  if (!names.ok()) return names.status();
+  for (const auto& n : *names) {
+    if (req.limit() > 0 && resp.names_size() >= req.limit()) break;
+    resp.add_names(n);
+  }
+  for (auto& w : warnings) resp.add_warnings(std::move(w));
+  return resp;
+}
+
+StatusOr<thanos::LabelValuesResponse> ProxyStore::LabelValues(const thanos::LabelValuesRequest& req,
+                                                              const storeapi::CallContext& ctx) {
+  auto matchers = storeapi::MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return matchers.status();
+  auto stores = Select(req.start(), req.end(), *matchers);
+  thanos::LabelValuesResponse resp;
+  std::vector<std::string> warnings;
+  if (stores.empty()) warnings.emplace_back(kNoStoresMatched);
+  auto values = FanOutStrings<thanos::LabelValuesResponse>(
+      stores, Abort(req.partial_response_strategy(), req.partial_response_disabled()),
+      [&](storeapi::Store& s) { return s.LabelValues(req, ctx); }, &warnings);
+  if (!values.ok()) return values.status();
+  for (const auto& v : *values) {
+    if (req.limit() > 0 && resp.values_size() >= req.limit()) break;
+    resp.add_values(v);
+  }
+  for (auto& w : warnings) resp.add_warnings(std::move(w));
+  return resp;
+}
+
+}  // namespace meridian::query

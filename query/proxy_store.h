@@ -1,0 +1,52 @@
+#pragma once
+// The querier's fan-out (Thanos's ProxyStore): one Store over every store endpoint. A request
+// goes to the stores that can hold its data, their sorted streams are merged into one
+// sorted stream (same series from several stores joined into one), and a store that fails
+// or goes silent becomes a warning (partial response) or fails the request.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "query/store_selection.h"
+#include "storeapi/store.h"
+
+namespace meridian::query {
+
+struct ProxyStoreOptions {
+  std::string name = "proxy";
+  std::string component_type = "query";
+  // A store that sends nothing for this long is dropped from the request (0: no limit).
+  std::chrono::milliseconds response_timeout{0};
+  // Responses buffered per store while the merge waits on another store.
+  size_t buffer_per_store = 64;
+};
+
+class ProxyStore : public storeapi::Store {
+ public:
+  // Returns the endpoints to consider now (healthy ones, with their latest Info).
+  using EndpointSource = std::function<std::vector<StoreEndpoint>()>;
+
+  ProxyStore(EndpointSource endpoints, ProxyStoreOptions opts);
+
+  std::string Name() const override { return opts_.name; }
+  StatusOr<thanos::info::InfoResponse> Info(const storeapi::CallContext& ctx) override;
+  std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest& req,
+                                                 const storeapi::CallContext& ctx) override;
+  StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& req,
+                                                  const storeapi::CallContext& ctx) override;
+  StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest& req,
+                                                    const storeapi::CallContext& ctx) override;
+
+ private:
+  std::vector<StoreEndpoint> Select(int64_t mint, int64_t maxt, const Matchers& matchers) const;
+
+  EndpointSource endpoints_;
+  ProxyStoreOptions opts_;
+};
+
+inline constexpr std::string_view kNoStoresMatched = "No StoreAPIs matched for this query";
+
+}  // namespace meridian::query

@@ -1,0 +1,21 @@
+#pragma once
+// Turns a Series' chunks into plain timestamp/value arrays for the engine.
+
+#include <cstdint>
+#include <vector>
+
+#include "model/status.h"
+#include "storage/storage.h"
+
+namespace meridian::storage {
+
+// Decodes every chunk of `series` once and appends the samples with mint <= t <= maxt to
+// *ts / *vs in timestamp order. Overlapping chunks (the same series from several blocks or
+// stores) are merged by timestamp; of samples sharing a timestamp the one from the earlier
+// chunk in `series.chunks` wins. Errors: native-histogram chunks (not supported yet),
+// downsampled aggregate chunks (not readable yet), corrupt XOR data. On error *ts / *vs are
+// left as they were.
+Status DecodeSeries(const Series& series, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
+                    std::vector<double>* vs);
+
+}  // namespace meridian::storage

@@ -1,0 +1,35 @@
+#pragma once
+// Conversions between the StoreAPI wire messages and Meridian's own types. Chunk encodings
+// are mapped explicitly: StoreAPI XOR=0, on-disk chunkenc XOR=1, remote-read XOR=1.
+
+#include <google/protobuf/repeated_field.h>
+
+#include "model/labels.h"
+#include "model/matcher.h"
+#include "model/status.h"
+#include "storage/chunk.h"
+#include "storage/select_hints.h"
+#include "thanos/storepb/rpc.pb.h"
+
+namespace meridian::storeapi {
+
+StatusOr<Matchers> MatchersFromProto(const google::protobuf::RepeatedPtrField<thanos::LabelMatcher>& in);
+void MatchersToProto(const Matchers& in, google::protobuf::RepeatedPtrField<thanos::LabelMatcher>* out);
+
+Labels LabelsFromProto(const google::protobuf::RepeatedPtrField<thanos::Label>& in);
+void LabelsToProto(const Labels& in, google::protobuf::RepeatedPtrField<thanos::Label>* out);
+
+// A raw chunk travels in AggrChunk.raw. Aggregate (downsampled) chunks are split into their
+// count/sum/min/max/counter sub-chunks by the downsampling code, not here.
+StatusOr<storage::ChunkEncoding> EncodingFromProto(thanos::Chunk::Encoding e);
+StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e);
+
+// The raw chunk of an AggrChunk as a storage::Chunk (copies the bytes once).
+StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in);
+Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out);
+
+// Engine hints -> StoreAPI query hints (what Thanos's querier sends in query_hints).
+void HintsToProto(const storage::SelectHints& in, thanos::QueryHints* out);
+storage::SelectHints HintsFromProto(const thanos::SeriesRequest& req);
+
+}  // namespace meridian::storeapi

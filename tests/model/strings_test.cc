@@ -1,0 +1,47 @@
+#include "model/strings.h"
+
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+namespace meridian {
+
+TEST(FormatFloatJSON, MatchesPrometheusJsonutil) {
+  EXPECT_EQ(FormatFloatJSON(1.5), "1.5");
+  EXPECT_EQ(FormatFloatJSON(0.000123), "0.000123");
+  EXPECT_EQ(FormatFloatJSON(1e-7), "1e-07");
+  EXPECT_EQ(FormatFloatJSON(1e21), "1e+21");
+  EXPECT_EQ(FormatFloatJSON(123456789012345678.0), "123456789012345680");
+  EXPECT_EQ(FormatFloatJSON(-2), "-2");
+  EXPECT_EQ(FormatFloatJSON(0), "0");
+  EXPECT_EQ(FormatFloatJSON(std::numeric_limits<double>::quiet_NaN()), "NaN");
+  EXPECT_EQ(FormatFloatJSON(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(FormatFloatJSON(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(FormatFloatJSON(0.1 + 0.2), "0.30000000000000004");
+}
+
+TEST(FormatFloatShortest, MatchesGoG) {
+  EXPECT_EQ(FormatFloatShortest(1), "1");
+  EXPECT_EQ(FormatFloatShortest(0.5), "0.5");
+  EXPECT_EQ(FormatFloatShortest(1e-5), "1e-05");
+  EXPECT_EQ(FormatFloatShortest(0.0001), "0.0001");
+  EXPECT_EQ(FormatFloatShortest(1e20), "100000000000000000000");
+  EXPECT_EQ(FormatFloatShortest(1e21), "1e+21");
+  EXPECT_EQ(FormatFloatShortest(-std::numeric_limits<double>::infinity()), "-Inf");
+}
+
+TEST(GoQuote, EscapesLikeStrconv) {
+  EXPECT_EQ(GoQuote("a\"b\\c\n\t"), "\"a\\\"b\\\\c\\n\\t\"");
+  EXPECT_EQ(GoQuote("\x01"), "\"\\x01\"");
+  EXPECT_EQ(GoQuote("ü"), "\"ü\"");
+}
+
+TEST(LegacyNames, Validity) {
+  EXPECT_TRUE(IsValidLegacyMetricName("a:b_c1"));
+  EXPECT_FALSE(IsValidLegacyLabelName("a:b"));
+  EXPECT_FALSE(IsValidLegacyLabelName("1a"));
+  EXPECT_FALSE(IsValidLegacyMetricName("a.b"));
+}
+
+}  // namespace meridian
