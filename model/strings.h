@@ -7,8 +7,15 @@
 
 namespace meridian {
 
-// Go's strconv.Quote for the printable-ASCII/UTF-8 subset PromQL uses: "a\"b\n".
+// Go's strconv.Quote: quotes and backslashes escaped, control characters and bytes that are
+// not valid UTF-8 written as escapes, valid UTF-8 kept as is: "a\"b\n".
 std::string GoQuote(std::string_view s);
+
+// Length (1-4) of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are
+// not valid UTF-8 (overlong forms and surrogates included).
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+// Offset of the first byte that is not part of valid UTF-8, or npos.
+size_t FindInvalidUtf8(std::string_view s);
 
 // [a-zA-Z_][a-zA-Z0-9_]*
 bool IsValidLegacyLabelName(std::string_view s);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/matcher.h"
 #include "storage/storage.h"
 #include "storeapi/store.h"
 
@@ -20,6 +21,9 @@ struct QuerierOptions {
   bool partial_response = true;
   std::chrono::milliseconds store_timeout{0};
   int64_t max_resolution_ms = 0;
+  // storeMatch[]: only stores matching one of these selectors (against __address__ and their
+  // external labels) are asked. Empty: all.
+  std::vector<Matchers> store_matchers;
 };
 
 class QuerierQueryable : public storage::Queryable {

@@ -6,9 +6,7 @@
 
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/flags.h"
-#ifdef MERIDIAN_HAVE_PROMQL_FORMAT
 #include "cmd/meridian/promql_format.h"
-#endif
 
 namespace meridian::cli {
 
@@ -20,11 +18,7 @@ void AddPromqlCommand(CLI::App& app, int* exit_code) {
   CLI::App* format = promql->add_subcommand(
       "format", "Prints an expression in Prometheus's canonical form (exit 1 on a parse error).");
   format->add_option("EXPR", *expr, "PromQL expression")->required();
-#ifdef MERIDIAN_HAVE_PROMQL_FORMAT
   format->callback([expr, exit_code] { *exit_code = RunPromqlFormat(*expr); });
-#else
-  format->callback([exit_code] { *exit_code = NotImplementedYet("promql format", "issue 2: parser"); });
-#endif
 
   auto files = std::make_shared<std::vector<std::string>>();
   CLI::App* test = promql->add_subcommand(

@@ -35,6 +35,17 @@ TEST(GoQuote, EscapesLikeStrconv) {
   EXPECT_EQ(GoQuote("a\"b\\c\n\t"), "\"a\\\"b\\\\c\\n\\t\"");
   EXPECT_EQ(GoQuote("\x01"), "\"\\x01\"");
   EXPECT_EQ(GoQuote("ü"), "\"ü\"");
+  // Bytes that are not valid UTF-8 are escaped one by one, as Go does.
+  EXPECT_EQ(GoQuote("a\xff" "b"), "\"a\\xff" "b\"");
+  EXPECT_EQ(GoQuote("\xc3"), "\"\\xc3\"");          // truncated sequence
+  EXPECT_EQ(GoQuote("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");  // a surrogate
+}
+
+TEST(Utf8, FindsTheFirstInvalidByte) {
+  EXPECT_EQ(FindInvalidUtf8("abc"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("aü\xffz"), 3u);
+  EXPECT_EQ(FindInvalidUtf8("\xc0\x80"), 0u);  // overlong NUL
+  EXPECT_EQ(Utf8SequenceLength("\xf0\x9f\x98\x80", 0), 4u);
 }
 
 TEST(LegacyNames, Validity) {

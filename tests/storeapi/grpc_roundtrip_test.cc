@@ -96,7 +96,9 @@ TEST_F(GrpcRoundTrip, SkipChunksAndWithoutReplicaLabels) {
   for (size_t i = 0; i < series.size(); ++i) {
     EXPECT_FALSE(series[i].labels.Has("replica"));
     EXPECT_TRUE(series[i].chunks.empty());
-    if (i > 0) EXPECT_LT(Compare(series[i - 1].labels, series[i].labels), 0);
+    if (i > 0) {
+      EXPECT_LT(Compare(series[i - 1].labels, series[i].labels), 0);
+    }
   }
 }
 
