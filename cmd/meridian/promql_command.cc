@@ -7,6 +7,7 @@
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/flags.h"
 #include "cmd/meridian/promql_format.h"
+#include "cmd/meridian/promql_test.h"
 
 namespace meridian::cli {
 
@@ -24,9 +25,7 @@ void AddPromqlCommand(CLI::App& app, int* exit_code) {
   CLI::App* test = promql->add_subcommand(
       "test", "Runs PromQL test scripts (Prometheus's promqltest language) against the engine.");
   test->add_option("FILE", *files, "test script files")->required();
-  test->callback([exit_code] {
-    *exit_code = NotImplementedYet("promql test", "issue 3: the evaluator and corpus runner");
-  });
+  test->callback([files, exit_code] { *exit_code = RunPromqlTest(*files); });
 }
 
 }  // namespace meridian::cli

@@ -271,6 +271,13 @@ TEST(OverTime, QuantileAndMad) {
   EXPECT_EQ(*MadOverTime(w), 3);
 }
 
+TEST(MadOverTime, ANaNSampleMakesTheResultNaN) {
+  const int64_t ts[] = {10000, 20000, 30000};
+  const double vs[] = {1, std::numeric_limits<double>::quiet_NaN(), 3};
+  RangeWindow w{ts, vs, 3, 0, 30000};
+  EXPECT_TRUE(std::isnan(*MadOverTime(w)));
+}
+
 TEST(DoubleExponentialSmoothing, CorpusLinearTrends) {
   const double slope[] = {10, 20, 30, 40};
   for (double m : slope) {

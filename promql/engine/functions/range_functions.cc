@@ -288,6 +288,11 @@ std::optional<double> PresentOverTime(const RangeWindow& w) {
 
 std::optional<double> MadOverTime(const RangeWindow& w) {
   if (w.n == 0) return std::nullopt;
+  // A NaN sample makes the deviation undefined; Prometheus returns NaN instead of letting the
+  // sort place it somewhere arbitrary.
+  for (size_t i = 0; i < w.n; ++i) {
+    if (std::isnan(w.vs[i])) return std::numeric_limits<double>::quiet_NaN();
+  }
   std::vector<double> values(w.vs, w.vs + w.n);
   const double median = Quantile(0.5, values);
   for (size_t i = 0; i < w.n; ++i) values[i] = std::fabs(w.vs[i] - median);

@@ -1,0 +1,80 @@
+#pragma once
+// State shared by all operators of one running query: limits, cancellation, annotations.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "model/status.h"
+#include "promql/engine/annotations.h"
+#include "promql/engine/engine_options.h"
+#include "storage/storage.h"
+
+namespace meridian::promql::engine {
+
+class QueryContext {
+ public:
+  QueryContext(const EngineOpts& opts, storage::Queryable* queryable,
+               std::shared_ptr<std::atomic<bool>> cancel);
+
+  const EngineOpts& opts() const { return opts_; }
+  storage::Queryable* queryable() const { return queryable_; }
+  Annotations& annotations() { return annotations_; }
+
+  // Checked between batches and between series loads so a canceled or timed-out query stops
+  // promptly.
+  Status CheckInterrupt() const;
+
+  // Samples held in memory at once; Prometheus counts loaded points against max_samples.
+  Status Reserve(int64_t samples);
+  void Release(int64_t samples) { current_samples_.fetch_sub(samples); }
+  int64_t current_samples() const { return current_samples_.load(); }
+  int64_t peak_samples() const { return peak_samples_.load(); }
+  // Total samples read from storage (for throughput figures).
+  void CountProcessed(int64_t n) { processed_samples_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t processed_samples() const { return processed_samples_.load(); }
+
+ private:
+  EngineOpts opts_;
+  storage::Queryable* queryable_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool has_deadline_ = false;
+  std::atomic<int64_t> current_samples_{0};
+  std::atomic<int64_t> peak_samples_{0};
+  std::atomic<int64_t> processed_samples_{0};
+  Annotations annotations_;
+};
+
+// Returns samples reserved on a QueryContext when the holder goes away.
+class SampleReservation {
+ public:
+  explicit SampleReservation(QueryContext* ctx) : ctx_(ctx) {}
+  ~SampleReservation() { Reset(); }
+  SampleReservation(const SampleReservation&) = delete;
+  SampleReservation& operator=(const SampleReservation&) = delete;
+  // Add and Release may be called from several workers of one operator at once.
+  Status Add(int64_t n) {
+    Status s = ctx_->Reserve(n);
+    if (s.ok()) held_.fetch_add(n, std::memory_order_relaxed);
+    return s;
+  }
+  void Release(int64_t n) {
+    ctx_->Release(n);
+    held_.fetch_sub(n, std::memory_order_relaxed);
+  }
+  void Reset() {
+    const int64_t h = held_.exchange(0);
+    if (h != 0) ctx_->Release(h);
+  }
+
+ private:
+  QueryContext* ctx_;
+  std::atomic<int64_t> held_{0};
+};
+
+inline constexpr const char* kTooManySamples =
+    "query processing would load too many samples into memory in query execution";
+
+}  // namespace meridian::promql::engine

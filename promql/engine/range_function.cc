@@ -1,0 +1,183 @@
+#include "promql/engine/range_function.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+namespace meridian::promql::engine {
+
+Status EvalScalarSteps(Operator* op, size_t num_steps, std::vector<double>* out) {
+  out->assign(num_steps, std::nan(""));
+  const std::vector<SeriesInfo>* series = nullptr;
+  Status s = op->Series(&series);
+  if (!s.ok()) return s;
+  StepBatch batch;
+  size_t step = 0;
+  while (true) {
+    s = op->Next(&batch);
+    if (!s.ok()) return s;
+    if (batch.empty()) break;
+    for (const StepVector& sv : batch) {
+      if (step < num_steps && !sv.empty()) (*out)[step] = sv.vals[0];
+      ++step;
+    }
+  }
+  return Status::Ok();
+}
+
+RangeFunctionOp::RangeFunctionOp(QueryContext* ctx, StepRange range,
+                                 std::unique_ptr<RangeSource> source, RangeFunctionSpec spec,
+                                 std::vector<OperatorPtr> scalar_args)
+    : ctx_(ctx),
+      range_(range),
+      source_(std::move(source)),
+      spec_(std::move(spec)),
+      scalar_ops_(std::move(scalar_args)),
+      cursor_(range, ctx->opts().steps_per_batch),
+      reservation_(ctx) {}
+
+Status RangeFunctionOp::Load() {
+  if (loaded_) return load_status_;
+  loaded_ = true;
+  scalar_vals_.resize(scalar_ops_.size());
+  for (size_t i = 0; i < scalar_ops_.size(); ++i) {
+    load_status_ = EvalScalarSteps(scalar_ops_[i].get(), range_.NumSteps(), &scalar_vals_[i]);
+    if (!load_status_.ok()) return load_status_;
+  }
+  load_status_ = source_->Load(&data_, &reservation_);
+  if (!load_status_.ok()) return load_status_;
+  series_.reserve(data_.size());
+  const bool delayed = ctx_->opts().enable_delayed_name_removal;
+  for (auto& d : data_) {
+    if (spec_.keep_name) {
+      series_.push_back(SeriesInfo{d.labels, false});
+    } else if (delayed) {
+      series_.push_back(SeriesInfo{d.labels, true});
+    } else {
+      series_.push_back(SeriesInfo{d.labels.WithoutMetricName(), false});
+    }
+  }
+  lo_.assign(data_.size(), 0);
+  hi_.assign(data_.size(), 0);
+  noted_.assign(data_.size(), 0);
+  return load_status_;
+}
+
+Status RangeFunctionOp::Series(const std::vector<SeriesInfo>** out) {
+  Status s = Load();
+  *out = &series_;
+  return s;
+}
+
+Status RangeFunctionOp::Next(StepBatch* batch) {
+  batch->clear();
+  Status s = Load();
+  if (!s.ok()) return s;
+  s = ctx_->CheckInterrupt();
+  if (!s.ok()) return s;
+  if (cursor_.Done()) {
+    data_.clear();
+    reservation_.Reset();
+    return Status::Ok();
+  }
+  size_t first;
+  size_t n = cursor_.Take(&first);
+  std::vector<int64_t> step_t(n), win_end(n);
+  for (size_t k = 0; k < n; ++k) {
+    step_t[k] = range_.At(first + k);
+    win_end[k] = (spec_.at_ms ? *spec_.at_ms : step_t[k]) - spec_.offset_ms;
+  }
+  auto reset = [&](StepBatch* b) {
+    b->resize(n);
+    for (size_t k = 0; k < n; ++k) (*b)[k].Reset(step_t[k]);
+  };
+  reset(batch);
+  // Series are independent: with several workers each takes a contiguous slice and fills its
+  // own partial batch; slices are concatenated in order so ids stay ascending per step.
+  const size_t workers = std::min<size_t>(
+      static_cast<size_t>(std::max(1, ctx_->opts().max_parallelism)),
+      data_.size() / kMinSeriesPerWorker + 1);
+  if (workers <= 1) return ProcessSeries(0, data_.size(), first, step_t, win_end, batch);
+  std::vector<StepBatch> parts(workers);
+  std::vector<Status> status(workers);
+  std::vector<std::thread> threads;
+  const size_t per = (data_.size() + workers - 1) / workers;
+  for (size_t w = 0; w < workers; ++w) {
+    reset(&parts[w]);
+    const size_t begin = std::min(data_.size(), w * per);
+    const size_t end = std::min(data_.size(), begin + per);
+    auto job = [&, w, begin, end] {
+      status[w] = ProcessSeries(begin, end, first, step_t, win_end, &parts[w]);
+    };
+    if (w + 1 == workers) {
+      job();
+    } else {
+      threads.emplace_back(job);
+    }
+  }
+  for (auto& t : threads) t.join();
+  for (size_t w = 0; w < workers; ++w) {
+    if (!status[w].ok()) return status[w];
+    for (size_t k = 0; k < n; ++k) {
+      StepVector& dst = (*batch)[k];
+      const StepVector& src = parts[w][k];
+      dst.ids.insert(dst.ids.end(), src.ids.begin(), src.ids.end());
+      dst.vals.insert(dst.vals.end(), src.vals.begin(), src.vals.end());
+    }
+  }
+  return Status::Ok();
+}
+
+Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
+                                      const std::vector<int64_t>& step_t,
+                                      const std::vector<int64_t>& win_end, StepBatch* batch) {
+  const size_t n = step_t.size();
+  std::vector<double> args(scalar_vals_.size());
+  RangeCall call;
+  call.ctx = ctx_;
+  call.scalar_args = &args;
+  call.matrix_pos = spec_.matrix_pos;
+  call.param_pos = spec_.param_pos;
+  const int64_t e_lo = std::min(win_end.front(), win_end.back());
+  const int64_t e_hi = std::max(win_end.front(), win_end.back());
+  // Series-major within the batch: each series' samples stay in cache while its windows
+  // slide over the batch's steps.
+  for (size_t i = begin; i < end; ++i) {
+    size_t dropped = 0;
+    Status s = Advance(ctx_, &data_[i], e_hi, e_lo - spec_.range_ms, &reservation_, &dropped);
+    if (!s.ok()) return s;
+    size_t lo = lo_[i] > dropped ? lo_[i] - dropped : 0;
+    size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;
+    const auto& ts = data_[i].ts;
+    call.labels = &data_[i].labels;
+    call.noted = &noted_[i];
+    for (size_t k = 0; k < n; ++k) {
+      const int64_t e = win_end[k];
+      const int64_t start = e - spec_.range_ms;
+      if (hi > 0 && hi <= ts.size() && ts[hi - 1] > e) {
+        // Time went backwards (cannot happen on a forward grid); search afresh.
+        lo = std::upper_bound(ts.begin(), ts.end(), start) - ts.begin();
+        hi = std::upper_bound(ts.begin(), ts.end(), e) - ts.begin();
+      } else {
+        while (lo < ts.size() && ts[lo] <= start) ++lo;
+        if (hi < lo) hi = lo;
+        while (hi < ts.size() && ts[hi] <= e) ++hi;
+      }
+      if (hi == lo && spec_.skip_empty) continue;
+      for (size_t a = 0; a < args.size(); ++a) args[a] = scalar_vals_[a][first + k];
+      call.range_start_ms = start;
+      call.range_end_ms = e;
+      call.step_ms = step_t[k];
+      call.ts = ts.data() + lo;
+      call.vs = data_[i].vs.data() + lo;
+      call.n = hi - lo;
+      double out;
+      if (spec_.kernel(call, &out)) (*batch)[k].Push(static_cast<uint32_t>(i), out);
+    }
+    lo_[i] = lo;
+    hi_[i] = hi;
+  }
+  return Status::Ok();
+}
+
+}  // namespace meridian::promql::engine

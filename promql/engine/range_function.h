@@ -1,0 +1,90 @@
+#pragma once
+// A range-vector function (rate, *_over_time, ...) applied per step to the window
+// (e-range, e] of each series, where e is the step time after @ and offset.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "promql/engine/operator.h"
+#include "promql/engine/query_context.h"
+#include "promql/engine/range_source.h"
+#include "promql/parser/ast.h"
+
+namespace meridian::promql::engine {
+
+// What a range kernel sees for one series at one step.
+struct RangeCall {
+  const int64_t* ts = nullptr;
+  const double* vs = nullptr;
+  size_t n = 0;
+  int64_t range_start_ms = 0;  // exclusive
+  int64_t range_end_ms = 0;    // inclusive: the evaluation time
+  int64_t step_ms = 0;         // the step's own timestamp (before @/offset)
+  const std::vector<double>* scalar_args = nullptr;  // this step's scalar arguments
+  const Labels* labels = nullptr;
+  QueryContext* ctx = nullptr;
+  // Positions of the range argument and the first scalar argument, for annotations.
+  PosRange matrix_pos;
+  PosRange param_pos;
+  // Per-series scratch a kernel may use to report a per-series annotation only once.
+  uint8_t* noted = nullptr;
+};
+
+// Returns false when the function yields no sample for this series and step.
+using RangeKernel = std::function<bool(const RangeCall& call, double* out)>;
+
+struct RangeFunctionSpec {
+  std::string name;
+  RangeKernel kernel;
+  int64_t range_ms = 0;
+  int64_t offset_ms = 0;
+  std::optional<int64_t> at_ms;
+  bool keep_name = false;  // last_over_time, first_over_time keep __name__
+  // Every kernel but absent_over_time's yields nothing for an empty window; skipping the call
+  // saves work on sparse series.
+  bool skip_empty = true;
+  PosRange matrix_pos;
+  PosRange param_pos;
+};
+
+class RangeFunctionOp final : public Operator {
+ public:
+  // scalar_args: operators of the function's scalar arguments, evaluated over the same grid.
+  RangeFunctionOp(QueryContext* ctx, StepRange range, std::unique_ptr<RangeSource> source,
+                  RangeFunctionSpec spec, std::vector<OperatorPtr> scalar_args);
+
+  Status Series(const std::vector<SeriesInfo>** out) override;
+  Status Next(StepBatch* batch) override;
+  std::string Name() const override { return spec_.name + "(" + source_->Name() + ")"; }
+
+ private:
+  Status Load();
+  // Advances and evaluates series [begin, end) for the batch's steps into *batch.
+  Status ProcessSeries(size_t begin, size_t end, size_t first, const std::vector<int64_t>& step_t,
+                       const std::vector<int64_t>& win_end, StepBatch* batch);
+
+  // Below this many series per worker, threads cost more than they save.
+  static constexpr size_t kMinSeriesPerWorker = 512;
+
+  QueryContext* ctx_;
+  StepRange range_;
+  std::unique_ptr<RangeSource> source_;
+  RangeFunctionSpec spec_;
+  std::vector<OperatorPtr> scalar_ops_;
+  std::vector<std::vector<double>> scalar_vals_;  // [arg][step]
+  StepCursor cursor_;
+  bool loaded_ = false;
+  Status load_status_;
+  std::vector<LoadedSeries> data_;
+  std::vector<SeriesInfo> series_;
+  std::vector<size_t> lo_, hi_;  // per series window [lo, hi) of the previous step
+  std::vector<uint8_t> noted_;
+  SampleReservation reservation_;
+};
+
+// Evaluates a scalar operator over its whole grid: one value per step (NaN where absent).
+Status EvalScalarSteps(Operator* op, size_t num_steps, std::vector<double>* out);
+
+}  // namespace meridian::promql::engine

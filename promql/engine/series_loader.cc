@@ -1,0 +1,123 @@
+#include "promql/engine/series_loader.h"
+
+#include <algorithm>
+
+#include "model/value.h"
+#include "storage/series_decoder.h"
+
+namespace meridian::promql::engine {
+
+namespace {
+// Removes StaleNaN samples at index >= from.
+void DropStale(LoadedSeries* ls, size_t from) {
+  size_t w = from;
+  for (size_t i = from; i < ls->ts.size(); ++i) {
+    if (IsStaleNaN(ls->vs[i])) continue;
+    ls->ts[w] = ls->ts[i];
+    ls->vs[w] = ls->vs[i];
+    ++w;
+  }
+  ls->ts.resize(w);
+  ls->vs.resize(w);
+}
+}  // namespace
+
+Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
+               SampleReservation* reservation, size_t* dropped) {
+  *dropped = 0;
+  if (!s->streamed) return Status::Ok();
+  // Forget first so the buffer stays small; keep at least what the window still needs.
+  size_t n = s->dead;
+  while (n < s->ts.size() && s->ts[n] <= forget_upto) ++n;
+  s->dead = n;
+  // Compact only once the dead prefix is at least half the buffer: amortised O(1) per sample
+  // instead of a move per batch.
+  if (n > 0 && 2 * n >= s->ts.size()) {
+    s->ts.erase(s->ts.begin(), s->ts.begin() + n);
+    s->vs.erase(s->vs.begin(), s->vs.begin() + n);
+    reservation->Release(static_cast<int64_t>(n));
+    *dropped = n;
+    s->dead = 0;
+  }
+  while (s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto) {
+    storage::Series one;
+    one.chunks.push_back(std::move(s->pending[s->next_pending]));
+    ++s->next_pending;
+    const size_t before = s->ts.size();
+    Status st = storage::DecodeSeries(one, s->mint, s->maxt, &s->ts, &s->vs);
+    if (!st.ok()) return st;
+    if (s->drop_stale) DropStale(s, before);
+    const int64_t added = static_cast<int64_t>(s->ts.size() - before);
+    ctx->CountProcessed(added);
+    st = reservation->Add(added);
+    if (!st.ok()) return st;
+  }
+  if (s->next_pending == s->pending.size() && !s->pending.empty()) {
+    s->pending.clear();
+    s->next_pending = 0;
+  }
+  return Status::Ok();
+}
+
+Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int64_t maxt,
+                  bool drop_stale, std::vector<LoadedSeries>* out,
+                  SampleReservation* reservation, bool stream) {
+  out->clear();
+  if (ctx->queryable() == nullptr) return InternalError("engine: no storage configured");
+  std::unique_ptr<storage::Querier> querier = ctx->queryable()->NewQuerier(mint, maxt);
+  if (!querier) return InternalError("engine: storage returned no querier");
+  storage::SelectHints hints = spec.hints;
+  hints.start_ms = mint;
+  hints.end_ms = maxt;
+  std::unique_ptr<storage::SeriesSet> set = querier->Select(true, hints, spec.matchers);
+  if (!set) return InternalError("engine: storage returned no series set");
+  size_t n = 0;
+  while (set->Next()) {
+    if ((++n & 63) == 0) {
+      Status s = ctx->CheckInterrupt();
+      if (!s.ok()) return s;
+    }
+    storage::Series& series = set->At();
+    for (const storage::Chunk& c : series.chunks) {
+      if (c.encoding == storage::ChunkEncoding::kHistogram ||
+          c.encoding == storage::ChunkEncoding::kFloatHistogram) {
+        if (c.max_time >= mint && c.min_time <= maxt) {
+          return ExecutionError(kNativeHistogramsUnsupported);
+        }
+      }
+    }
+    LoadedSeries ls;
+    ls.labels = series.labels;
+    ls.mint = mint;
+    ls.maxt = maxt;
+    ls.drop_stale = drop_stale;
+    // Streaming decodes chunk by chunk, which is only right for one source whose chunks do
+    // not overlap; anything else (overlapping blocks, HA replicas that the querier
+    // deduplicates) is decoded whole by the series set, which knows how to combine them.
+    bool simple = true;
+    for (size_t i = 0; i < series.chunks.size(); ++i) {
+      simple = simple && series.chunks[i].source == 0 &&
+               (i == 0 || series.chunks[i].min_time > series.chunks[i - 1].max_time);
+    }
+    if (stream && simple) {
+      ls.streamed = true;
+      for (const storage::Chunk& c : series.chunks) {
+        if (c.max_time >= mint && c.min_time <= maxt) ls.pending.push_back(c);
+      }
+      out->push_back(std::move(ls));
+      continue;
+    }
+    Status s = set->DecodeCurrent(mint, maxt, &ls.ts, &ls.vs);
+    if (!s.ok()) return s;
+    if (drop_stale) DropStale(&ls, 0);
+    ctx->CountProcessed(static_cast<int64_t>(ls.ts.size()));
+    s = reservation->Add(static_cast<int64_t>(ls.ts.size()));
+    if (!s.ok()) return s;
+    out->push_back(std::move(ls));
+  }
+  if (!set->status().ok()) return set->status();
+  for (auto& w : set->Warnings()) ctx->annotations().AddWarning(w);
+  return Status::Ok();
+}
+
+}  // namespace meridian::promql::engine

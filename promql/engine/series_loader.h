@@ -1,0 +1,66 @@
+#pragma once
+// Reads the series of one selector from storage and decodes every chunk once for the whole
+// query, so selectors slide over plain arrays afterwards.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "model/labels.h"
+#include "model/matcher.h"
+#include "model/status.h"
+#include "promql/engine/query_context.h"
+#include "storage/select_hints.h"
+
+namespace meridian::promql::engine {
+
+// A selector as the planner resolved it: matchers plus time modifiers with start()/end()
+// already replaced by absolute times.
+struct SelectorSpec {
+  Matchers matchers;
+  int64_t offset_ms = 0;
+  std::optional<int64_t> at_ms;
+  int64_t range_ms = 0;  // 0 for instant selectors
+  storage::SelectHints hints;  // func/grouping/by filled by the planner
+};
+
+// One series with its samples, timestamps ascending. When streamed, `ts`/`vs` hold only the
+// decoded part still needed (see Advance) and the remaining chunks wait in `pending`, so a
+// long range query keeps a window of samples in memory, not the whole range.
+struct LoadedSeries {
+  Labels labels;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+
+  std::vector<storage::Chunk> pending;  // not yet decoded, in time order, non-overlapping
+  size_t next_pending = 0;
+  int64_t mint = 0, maxt = 0;  // the selection's bounds
+  bool drop_stale = false;
+  bool streamed = false;  // Advance decodes and forgets; otherwise ts/vs are final
+  size_t dead = 0;        // leading samples already forgotten but not yet erased
+};
+
+// Selects series with samples in [mint, maxt]. drop_stale removes StaleNaN markers (range
+// vectors never contain them); instant selectors keep them because a marker ends the
+// lookback. stream: leave chunks encoded until Advance asks for them (falls back to decoding
+// everything when a series' chunks overlap). Samples are reserved on *reservation against the
+// query's limit while they are held.
+Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int64_t maxt,
+                  bool drop_stale, std::vector<LoadedSeries>* out, SampleReservation* reservation,
+                  bool stream = false);
+
+// Makes every sample with t <= upto available and forgets samples with t <= forget_upto.
+// *dropped receives how many samples were removed from the front (callers holding indexes
+// into ts/vs subtract it).
+Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
+               SampleReservation* reservation, size_t* dropped);
+
+// The evaluation time of a selector at step time t.
+inline int64_t SelectorTime(const SelectorSpec& spec, int64_t t) {
+  return (spec.at_ms ? *spec.at_ms : t) - spec.offset_ms;
+}
+
+inline constexpr const char* kNativeHistogramsUnsupported =
+    "native histograms are not supported yet";
+
+}  // namespace meridian::promql::engine
