@@ -21,7 +21,7 @@ Status SetupLogging(const std::string& level, const std::string& format) {
   // Logs go to stderr so stdout stays clean for command output (promql format, tools).
   auto logger = spdlog::stderr_logger_mt("meridian");
   if (format == "logfmt") {
-    logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l caller=%s:%# msg=\"%v\"", spdlog::pattern_time_type::utc);
+    logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg=\"%v\"", spdlog::pattern_time_type::utc);
   } else if (format == "json") {
     logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})", spdlog::pattern_time_type::utc);
   } else {

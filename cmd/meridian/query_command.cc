@@ -1,9 +1,23 @@
-// `meridian query`: the querier (Thanos Query): PromQL over every StoreAPI endpoint it knows.
+// `meridian query`: the querier (Thanos Query): PromQL over every StoreAPI endpoint it knows,
+// served on the Prometheus HTTP API, and its own fan-out served as a StoreAPI for stacking.
 
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
 #include "cmd/meridian/commands.h"
+#include "cmd/meridian/embedded_store.h"
 #include "cmd/meridian/flags.h"
+#include "cmd/meridian/version.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/process.h"
+#include "model/duration.h"
+#include "query/http/querier_backend.h"
+#include "query/querier_service.h"
+#include "storeapi/grpc_server.h"
+#include "web/api/api.h"
+#include "web/http_server.h"
 
 namespace meridian::cli {
 
@@ -15,6 +29,7 @@ struct QueryFlags {
   std::string data_dir = "./data";
   std::vector<std::string> endpoints;
   std::string endpoint_sd_config_file;
+  std::string endpoint_sd_config;
   std::vector<std::string> replica_labels;
   bool partial_response = true;
   std::string timeout = "2m";
@@ -22,7 +37,97 @@ struct QueryFlags {
   int64_t max_samples = 50000000;
   std::string lookback_delta = "5m";
   std::string store_response_timeout = "0ms";
+  bool enable_experimental_functions = false;
 };
+
+int RunQuery(const QueryFlags& f) {
+  BlockShutdownSignals();
+  if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return 2;
+  }
+  auto http_addr = SplitHostPort(f.server.http_address);
+  auto grpc_addr = SplitHostPort(f.server.grpc_address);
+  if (!http_addr.ok() || !grpc_addr.ok()) {
+    spdlog::error("{}", (!http_addr.ok() ? http_addr.status() : grpc_addr.status()).message());
+    return 2;
+  }
+
+  query::QuerierServiceOptions qo;
+  qo.endpoints.static_addresses = f.endpoints;
+  qo.endpoints.sd_config_file = f.endpoint_sd_config_file;
+  qo.endpoints.sd_config = f.endpoint_sd_config;
+  qo.replica_labels = f.replica_labels;
+  qo.store_response_timeout = std::chrono::milliseconds(*ParseDurationMs(f.store_response_timeout));
+  auto service = std::make_shared<query::QuerierService>(qo);
+
+  // With a bucket configured, the querier serves it in-process through the store-gateway's
+  // code, without gRPC in between.
+  std::shared_ptr<EmbeddedStore> embedded;
+  if (!f.objstore.config_file.empty() || !f.objstore.config.empty()) {
+    auto e = StartEmbeddedStore(f.objstore.config_file, f.objstore.config, f.data_dir);
+    if (!e.ok()) {
+      spdlog::error("embedded store: {}", e.status().message());
+      return 1;
+    }
+    embedded = std::move(*e);
+    service->AddLocalStore(embedded->store());
+  }
+  service->Start();
+
+  auto grpc = storeapi::GrpcServer::Start(f.server.grpc_address, service->proxy());
+  if (!grpc.ok()) {
+    spdlog::error("{}", grpc.status().message());
+    return 1;
+  }
+
+  web::ApiOptions api_opts;
+  api_opts.engine.lookback_delta_ms = *ParseDurationMs(f.lookback_delta);
+  api_opts.engine.max_samples = f.max_samples;
+  api_opts.engine.timeout_ms = *ParseDurationMs(f.timeout);
+  api_opts.query_timeout = std::chrono::milliseconds(api_opts.engine.timeout_ms);
+  api_opts.max_concurrent_queries = f.max_concurrent;
+  api_opts.default_partial_response = f.partial_response;
+  if (f.enable_experimental_functions) api_opts.parse = promql::ParseOptions::AllEnabled();
+  api_opts.flags = {
+      {"http-address", f.server.http_address},
+      {"grpc-address", f.server.grpc_address},
+      {"query.timeout", f.timeout},
+      {"query.max-concurrent", std::to_string(f.max_concurrent)},
+      {"query.max-samples", std::to_string(f.max_samples)},
+      {"query.lookback-delta", f.lookback_delta},
+      {"query.partial-response", f.partial_response ? "true" : "false"},
+      {"store.response-timeout", f.store_response_timeout},
+  };
+  api_opts.build_info.version = Version();
+  api_opts.build_info.revision = GitRevision();
+  api_opts.build_info.branch = "main";
+  api_opts.build_info.go_version = "c++20";
+
+  auto api = std::make_shared<web::Api>(std::make_shared<query::QuerierBackend>(service), api_opts);
+  web::HttpServerOptions ho;
+  ho.host = http_addr->host;
+  ho.port = http_addr->port;
+  web::HttpServer http(ho);
+  api->Register(&http);
+  http.Handle("GET", "/metrics", [](const web::Request&, web::Response* r) {
+    r->content_type = kMetricsContentType;
+    r->body = RenderMetrics();
+  });
+  if (Status s = http.Start(); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+  const std::string host = http_addr->host == "0.0.0.0" ? "127.0.0.1" : http_addr->host;
+  spdlog::info("querier ready: http://{}:{}/ (Prometheus API under /api/v1), StoreAPI on {}, {} endpoint(s)",
+               host, http.port(), f.server.grpc_address, f.endpoints.size());
+
+  std::string sig = WaitForShutdownSignal();
+  spdlog::info("received {}, stopping", sig);
+  http.Stop();
+  (*grpc)->Shutdown();
+  return 0;
+}
 }  // namespace
 
 void AddQueryCommand(CLI::App& app, int* exit_code) {
@@ -37,6 +142,8 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--endpoint", f->endpoints, "Address of a StoreAPI/Info server (repeatable).");
   cmd->add_option("--endpoint.sd-config-file", f->endpoint_sd_config_file,
                   "YAML file listing endpoint addresses; reloaded when it changes.");
+  cmd->add_option("--endpoint.sd-config", f->endpoint_sd_config,
+                  "Alternative to --endpoint.sd-config-file: the YAML content itself.");
   cmd->add_option("--query.replica-label", f->replica_labels,
                   "Label that identifies HA replicas for deduplication (repeatable).");
   cmd->add_flag("--query.partial-response,!--no-query.partial-response", f->partial_response,
@@ -59,7 +166,9 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
                   "Time after which a store that has not answered is dropped (0ms: no limit).")
       ->capture_default_str()
       ->check(DurationValidator());
-  cmd->callback([f, exit_code] { *exit_code = NotImplementedYet("query", "issue 5: the querier"); });
+  cmd->add_flag("--query.enable-experimental-functions", f->enable_experimental_functions,
+                "Enable PromQL's experimental functions and syntax (as Prometheus's feature flags).");
+  cmd->callback([f, exit_code] { *exit_code = RunQuery(*f); });
 }
 
 }  // namespace meridian::cli

@@ -1,9 +1,16 @@
 // `meridian tools`: operator utilities (demo data, bucket inspection).
 
+#include <chrono>
+#include <iostream>
 #include <memory>
 
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/flags.h"
+#include "common/logging.h"
+#include "model/duration.h"
+#include "objstore/config.h"
+#include "storeapi/gateway/bucket_tools.h"
+#include "storeapi/gateway/demo_data.h"
 
 namespace meridian::cli {
 
@@ -11,7 +18,78 @@ namespace {
 struct GenDemoFlags {
   LogFlags log;
   ObjstoreFlags objstore;
+  uint64_t seed = 1;
+  int64_t max_time_ms = 0;
+  std::string duration = "24h";
+  std::string scrape_interval = "15s";
 };
+
+struct BucketFlags {
+  LogFlags log;
+  ObjstoreFlags objstore;
+};
+
+StatusOr<std::unique_ptr<objstore::Bucket>> OpenBucket(const ObjstoreFlags& f) {
+  auto yaml = objstore::ResolveObjstoreConfig(f.config_file, f.config);
+  if (!yaml.ok()) return yaml.status();
+  if (yaml->empty()) return BadData("one of --objstore.config-file or --objstore.config is required");
+  return objstore::NewBucketFromConfig(*yaml);
+}
+
+int Fail(const std::string& cmd, const Status& s) {
+  std::cerr << "meridian tools " << cmd << ": " << s.message() << "\n";
+  return 1;
+}
+
+int RunGenDemo(const GenDemoFlags& f) {
+  if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) return Fail("gen-demo", s);
+  auto bucket = OpenBucket(f.objstore);
+  if (!bucket.ok()) return Fail("gen-demo", bucket.status());
+  storeapi::gateway::DemoOptions o;
+  o.seed = f.seed;
+  o.end_ms = f.max_time_ms;
+  auto d = ParseDurationMs(f.duration);
+  auto si = ParseDurationMs(f.scrape_interval);
+  if (!d || !si) return Fail("gen-demo", BadData("bad --duration or --scrape-interval"));
+  o.duration_ms = *d;
+  o.scrape_interval_ms = *si;
+  auto start = std::chrono::steady_clock::now();
+  auto sum = storeapi::gateway::GenerateDemoData(**bucket, o);
+  if (!sum.ok()) return Fail("gen-demo", sum.status());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "wrote " << sum->blocks << " blocks (" << sum->series << " series over all blocks, " << sum->samples
+            << " samples, " << sum->bytes << " bytes) covering [" << sum->min_time << ", " << sum->max_time
+            << ") ms to " << (*bucket)->Name() << " in " << ms << " ms\n";
+  return 0;
+}
+
+int RunBucket(const BucketFlags& f, const std::string& what) {
+  if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) return Fail("bucket " + what, s);
+  auto bucket = OpenBucket(f.objstore);
+  if (!bucket.ok()) return Fail("bucket " + what, bucket.status());
+  auto blocks = storeapi::gateway::ListBlocks(**bucket);
+  if (!blocks.ok()) return Fail("bucket " + what, blocks.status());
+  if (what == "ls") {
+    storeapi::gateway::PrintBlockList(*blocks, std::cout);
+    return 0;
+  }
+  if (what == "inspect") {
+    storeapi::gateway::PrintBlockInspect(*blocks, std::cout);
+    return 0;
+  }
+  int bad = 0;
+  for (const auto& b : *blocks) {
+    auto problems = storeapi::gateway::VerifyBlock(**bucket, b);
+    if (problems.empty()) {
+      std::cout << "block " << b.ulid << ": ok\n";
+      continue;
+    }
+    ++bad;
+    for (const auto& p : problems) std::cout << "block " << b.ulid << ": " << p << "\n";
+  }
+  std::cout << blocks->size() << " blocks verified, " << bad << " with problems\n";
+  return bad == 0 ? 0 : 1;
+}
 }  // namespace
 
 void AddToolsCommand(CLI::App& app, int* exit_code) {
@@ -23,9 +101,33 @@ void AddToolsCommand(CLI::App& app, int* exit_code) {
       "gen-demo", "Writes a realistic demo data set of TSDB blocks into a bucket.");
   AddLogFlags(*gen_demo, gen->log);
   AddObjstoreFlags(*gen_demo, gen->objstore);
-  gen_demo->callback([gen, exit_code] {
-    *exit_code = NotImplementedYet("tools gen-demo", "issue 4: block writer and demo data");
-  });
+  gen_demo->add_option("--seed", gen->seed, "Seed of the generated data; the same seed and --max-time give identical blocks.")
+      ->capture_default_str();
+  gen_demo->add_option("--max-time", gen->max_time_ms,
+                       "End of the data in ms since the epoch; 0 = now.")
+      ->capture_default_str();
+  gen_demo->add_option("--duration", gen->duration, "How much data to generate.")
+      ->capture_default_str()
+      ->check(DurationValidator());
+  gen_demo->add_option("--scrape-interval", gen->scrape_interval, "Interval between samples.")
+      ->capture_default_str()
+      ->check(DurationValidator());
+  gen_demo->callback([gen, exit_code] { *exit_code = RunGenDemo(*gen); });
+
+  CLI::App* bucket = tools->add_subcommand("bucket", "Inspects the blocks of a bucket.");
+  bucket->require_subcommand(1);
+  const std::pair<const char*, const char*> subs[] = {
+      {"ls", "Lists the blocks: ULID, time range, resolution, source, sizes, external labels."},
+      {"inspect", "Lists the blocks with their meta.json statistics."},
+      {"verify", "Checks every block (checksums, index, chunk references); exits non-zero on problems."}};
+  for (auto [name, help] : subs) {
+    auto bf = std::make_shared<BucketFlags>();
+    CLI::App* sub = bucket->add_subcommand(name, help);
+    AddLogFlags(*sub, bf->log);
+    AddObjstoreFlags(*sub, bf->objstore);
+    std::string what = name;
+    sub->callback([bf, what, exit_code] { *exit_code = RunBucket(*bf, what); });
+  }
 }
 
 }  // namespace meridian::cli

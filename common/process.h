@@ -1,0 +1,26 @@
+#pragma once
+// What every long-running subcommand needs from the process: listen addresses in Thanos's
+// host:port form, and a clean stop on SIGINT/SIGTERM.
+
+#include <string>
+#include <utility>
+
+#include "model/status.h"
+
+namespace meridian {
+
+struct HostPort {
+  std::string host;  // "0.0.0.0" when the address left it out (":10902")
+  int port = 0;
+};
+
+// "host:port", ":port" or "[v6]:port".
+StatusOr<HostPort> SplitHostPort(const std::string& address);
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards; call
+// first thing in a server command, then WaitForShutdownSignal() once everything runs.
+void BlockShutdownSignals();
+// Returns the name of the signal that asked the process to stop.
+std::string WaitForShutdownSignal();
+
+}  // namespace meridian

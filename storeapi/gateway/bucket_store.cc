@@ -1,0 +1,298 @@
+#include "storeapi/gateway/bucket_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "storeapi/convert.h"
+#include "storeapi/gateway/merged_series_stream.h"
+#include "storeapi/queryable_store.h"
+#include "tsdb/ulid.h"
+
+namespace meridian::storeapi::gateway {
+
+namespace {
+
+constexpr char kDeletionMark[] = "deletion-mark.json";
+
+using BlockPtr = std::shared_ptr<BucketBlock>;
+
+// Thanos's bucketBlockSet.getFor: fill [mint, maxt] with blocks of the coarsest allowed
+// resolution and the gaps between them with finer ones. `by_res` maps resolution to blocks
+// sorted by min time; `resolutions` is descending.
+void FillFor(const std::map<int64_t, std::vector<BlockPtr>>& by_res,
+             const std::vector<int64_t>& resolutions, size_t i, int64_t mint, int64_t maxt,
+             std::vector<BlockPtr>* out) {
+  if (i >= resolutions.size() || mint > maxt) return;
+  int64_t start = mint;
+  for (const auto& b : by_res.at(resolutions[i])) {
+    if (b->meta().max_time <= mint) continue;
+    if (b->meta().min_time > maxt) break;
+    FillFor(by_res, resolutions, i + 1, start, b->meta().min_time - 1, out);
+    out->push_back(b);
+    start = b->meta().max_time;
+  }
+  FillFor(by_res, resolutions, i + 1, start, maxt, out);
+}
+
+}  // namespace
+
+BucketStore::BucketStore(std::shared_ptr<objstore::Bucket> bucket, BucketStoreOptions opts)
+    : bucket_(std::move(bucket)), opts_(std::move(opts)) {
+  env_.bucket = bucket_;
+  env_.index_cache = std::make_shared<ByteCache>(opts_.index_cache_bytes);
+  env_.chunk_cache = std::make_shared<ByteCache>(opts_.chunk_cache_bytes);
+  env_.counters = std::make_shared<FetchCounters>();
+  env_.options = opts_.block;
+}
+
+StatusOr<std::shared_ptr<BucketStore>> BucketStore::New(std::shared_ptr<objstore::Bucket> bucket,
+                                                        BucketStoreOptions opts) {
+  if (!bucket) return BadData("bucket store: no bucket configured");
+  if (opts.data_dir.empty()) return BadData("bucket store: no data dir configured");
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data_dir, ec);
+  if (ec) return InternalError("bucket store: cannot create data dir " + opts.data_dir + ": " + ec.message());
+  return std::shared_ptr<BucketStore>(new BucketStore(std::move(bucket), std::move(opts)));
+}
+
+StatusOr<std::shared_ptr<BucketBlock>> BucketStore::LoadBlock(const std::string& ulid, bool* partial) {
+  *partial = false;
+  auto raw = bucket_->Get(ulid + "/" + std::string(tsdb::kMetaFilename));
+  if (!raw.ok()) {
+    // meta.json is uploaded last: without it the block is still being uploaded.
+    *partial = objstore::IsObjNotFound(raw.status());
+    return raw.status().Wrap("block " + ulid + ": meta.json");
+  }
+  auto meta = tsdb::ParseBlockMeta(*raw);
+  if (!meta.ok()) return meta.status().Wrap("block " + ulid + ": meta.json");
+  if (meta->ulid.ToString() != ulid) {
+    return CorruptError("block " + ulid + ": meta.json names block " + meta->ulid.ToString());
+  }
+  return BucketBlock::Open(env_, std::move(*meta), opts_.data_dir + "/" + ulid);
+}
+
+Status BucketStore::Sync() {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  std::vector<std::string> ulids;
+  Status listed = bucket_->Iter("", [&](const std::string& name) {
+    std::string n = name;
+    if (!n.empty() && n.back() == '/') n.pop_back();
+    if (tsdb::Ulid::Parse(n).ok()) ulids.push_back(n);
+    return Status::Ok();
+  });
+  if (!listed.ok()) {
+    ++sync_failures_;
+    return listed.Wrap("sync of " + bucket_->Name());
+  }
+  std::map<std::string, BlockPtr> current;
+  std::map<std::string, Status> old_errors;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    current = blocks_;
+    old_errors = errors_;
+  }
+  std::map<std::string, BlockPtr> next;
+  std::map<std::string, Status> errors;
+  for (const auto& ulid : ulids) {
+    auto marked = bucket_->Exists(ulid + "/" + kDeletionMark);
+    auto it = current.find(ulid);
+    if (!marked.ok()) {
+      // A transient bucket error must not unload a block that is being served.
+      if (it != current.end()) next[ulid] = it->second;
+      errors[ulid] = marked.status();
+      continue;
+    }
+    if (*marked) continue;
+    if (it != current.end()) {
+      next[ulid] = it->second;
+      continue;
+    }
+    bool partial = false;
+    auto block = LoadBlock(ulid, &partial);
+    if (block.ok()) {
+      next[ulid] = *block;
+      spdlog::info("bucket store: loaded block {} ({} series, {} .. {})", ulid,
+                   (*block)->meta().stats.num_series, (*block)->meta().min_time,
+                   (*block)->meta().max_time);
+      continue;
+    }
+    if (partial) continue;
+    errors[ulid] = block.status();
+    auto old = old_errors.find(ulid);
+    if (old == old_errors.end() || old->second.message() != block.status().message()) {
+      spdlog::error("bucket store: block {} not served: {}", ulid, block.status().message());
+    }
+  }
+  std::vector<BlockPtr> dropped;
+  for (const auto& [ulid, b] : current) {
+    if (!next.count(ulid)) dropped.push_back(b);
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    blocks_ = next;
+    errors_ = errors;
+  }
+  for (const auto& b : dropped) {
+    spdlog::info("bucket store: dropped block {}", b->ulid());
+    env_.index_cache->EraseByPrefix(b->ulid() + "/");
+    env_.chunk_cache->EraseByPrefix(b->ulid() + "/");
+  }
+  // Index-headers of blocks no longer served (also from earlier runs). Open files stay valid
+  // until the last query reading them ends.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(opts_.data_dir, ec)) {
+    std::string n = entry.path().filename().string();
+    if (entry.is_directory() && tsdb::Ulid::Parse(n).ok() && !next.count(n) && !errors.count(n)) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+  ++syncs_;
+  synced_.store(true);
+  return Status::Ok();
+}
+
+std::vector<BlockPtr> BucketStore::Blocks() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<BlockPtr> out;
+  for (const auto& [_, b] : blocks_) out.push_back(b);
+  return out;
+}
+
+std::map<std::string, Status> BucketStore::BlockErrors() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return errors_;
+}
+
+BucketStoreStats BucketStore::stats() const {
+  BucketStoreStats s;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s.blocks_loaded = blocks_.size();
+    s.blocks_failed = errors_.size();
+    for (const auto& [_, b] : blocks_) s.index_bytes_served += b->index_size();
+  }
+  s.syncs = syncs_.load();
+  s.sync_failures = sync_failures_.load();
+  s.bucket_requests = env_.counters->requests.load();
+  s.bucket_bytes = env_.counters->bytes.load();
+  s.index_cache = env_.index_cache->stats();
+  s.chunk_cache = env_.chunk_cache->stats();
+  return s;
+}
+
+std::vector<BlockPtr> BucketStore::SelectBlocks(int64_t mint, int64_t maxt, int64_t max_resolution,
+                                                const Matchers& matchers) const {
+  // external label set -> resolution -> blocks
+  std::map<std::string, std::map<int64_t, std::vector<BlockPtr>>> groups;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Matchers inner;
+    for (const auto& [_, b] : blocks_) {
+      if (b->resolution() > max_resolution) continue;
+      if (b->meta().min_time > maxt || b->meta().max_time <= mint) continue;
+      if (!MatchExternalLabels(b->external_labels(), matchers, &inner)) continue;
+      groups[b->external_labels().ToString()][b->resolution()].push_back(b);
+    }
+  }
+  std::vector<BlockPtr> out;
+  for (auto& [_, by_res] : groups) {
+    std::vector<int64_t> resolutions;
+    for (auto& [res, blocks] : by_res) {
+      std::sort(blocks.begin(), blocks.end(),
+                [](const BlockPtr& a, const BlockPtr& b) { return a->meta().min_time < b->meta().min_time; });
+      resolutions.push_back(res);
+    }
+    std::sort(resolutions.rbegin(), resolutions.rend());
+    FillFor(by_res, resolutions, 0, mint, maxt, &out);
+  }
+  return out;
+}
+
+StatusOr<thanos::info::InfoResponse> BucketStore::Info(const CallContext&) {
+  thanos::info::InfoResponse r;
+  r.set_componenttype("store");
+  int64_t mint = std::numeric_limits<int64_t>::max();
+  int64_t maxt = std::numeric_limits<int64_t>::min();
+  std::set<Labels> sets;
+  for (const auto& b : Blocks()) {
+    mint = std::min(mint, b->meta().min_time);
+    maxt = std::max(maxt, b->meta().max_time);
+    sets.insert(b->external_labels());
+  }
+  for (const auto& ls : sets) LabelsToProto(ls, r.add_label_sets()->mutable_labels());
+  auto* s = r.mutable_store();
+  s->set_min_time(mint);
+  s->set_max_time(maxt);
+  s->set_supports_without_replica_labels(true);
+  return r;
+}
+
+std::unique_ptr<SeriesStream> BucketStore::Series(const thanos::SeriesRequest& req, const CallContext& ctx) {
+  if (req.min_time() > req.max_time()) {
+    return ErrorStream(BadData("min_time " + std::to_string(req.min_time()) + " is after max_time " +
+                               std::to_string(req.max_time())));
+  }
+  auto matchers = MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return ErrorStream(matchers.status());
+  if (matchers->empty()) return ErrorStream(BadData("no matchers specified (got empty matcher set)"));
+  auto blocks = SelectBlocks(req.min_time(), req.max_time(), req.max_resolution_window(), *matchers);
+  thanos::SeriesRequest inner = req;
+  inner.set_limit(0);               // applied to the merged stream
+  inner.set_response_batch_size(0);  // blocks stream single series
+  std::vector<MergeSource> sources;
+  for (const auto& b : blocks) {
+    sources.push_back(MergeSource{.stream = b->store().Series(inner, ctx),
+                                  .group = b->external_labels().ToString(),
+                                  .name = "block " + b->ulid(),
+                                  .keep_alive = b});
+  }
+  return std::make_unique<MergedSeriesStream>(
+      std::move(sources), MergeOptions{.limit = req.limit(), .batch_size = req.response_batch_size()}, ctx);
+}
+
+StatusOr<thanos::LabelNamesResponse> BucketStore::LabelNames(const thanos::LabelNamesRequest& req,
+                                                             const CallContext& ctx) {
+  auto matchers = MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return matchers.status();
+  thanos::LabelNamesRequest inner = req;
+  inner.set_limit(0);
+  std::set<std::string> names;
+  for (const auto& b : SelectBlocks(req.start(), req.end(), std::numeric_limits<int64_t>::max(), *matchers)) {
+    auto r = b->store().LabelNames(inner, ctx);
+    if (!r.ok()) return r.status().Wrap("block " + b->ulid());
+    names.insert(r->names().begin(), r->names().end());
+  }
+  thanos::LabelNamesResponse resp;
+  for (const auto& n : names) {
+    if (req.limit() > 0 && resp.names_size() >= req.limit()) break;
+    resp.add_names(n);
+  }
+  return resp;
+}
+
+StatusOr<thanos::LabelValuesResponse> BucketStore::LabelValues(const thanos::LabelValuesRequest& req,
+                                                               const CallContext& ctx) {
+  if (req.label().empty()) return BadData("label name is required");
+  auto matchers = MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return matchers.status();
+  thanos::LabelValuesRequest inner = req;
+  inner.set_limit(0);
+  std::set<std::string> values;
+  for (const auto& b : SelectBlocks(req.start(), req.end(), std::numeric_limits<int64_t>::max(), *matchers)) {
+    auto r = b->store().LabelValues(inner, ctx);
+    if (!r.ok()) return r.status().Wrap("block " + b->ulid());
+    values.insert(r->values().begin(), r->values().end());
+  }
+  thanos::LabelValuesResponse resp;
+  for (const auto& v : values) {
+    if (req.limit() > 0 && resp.values_size() >= req.limit()) break;
+    resp.add_values(v);
+  }
+  return resp;
+}
+
+}  // namespace meridian::storeapi::gateway

@@ -1,0 +1,378 @@
+// BucketStore over a FILESYSTEM bucket of blocks written with the block writer: series and
+// samples as written, block joining and replica partitions, sync of new/deleted/marked/partial
+// blocks, damaged blocks, label calls, Info, and the ranged-read machinery.
+
+#include "storeapi/gateway/bucket_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "objstore/filesystem/filesystem_bucket.h"
+#include "storeapi/gateway/byte_cache.h"
+#include "storeapi/gateway/status_server.h"
+
+#include <httplib.h>
+#include "tests/gateway/test_util.h"
+
+namespace meridian::storeapi::gateway {
+namespace {
+
+using testing::Collect;
+using testing::LM;
+using testing::SeriesSpec;
+using testing::TempDir;
+using thanos::LabelMatcher;
+
+constexpr int64_t kHour = 3600 * 1000;
+
+// n series "metric_<k>{idx, group}" with a sample every 15 s in [mint, maxt).
+std::vector<SeriesSpec> MakeSeries(int n, int64_t mint, int64_t maxt, double bias = 0) {
+  std::vector<SeriesSpec> out;
+  for (int k = 0; k < n; ++k) {
+    SeriesSpec s;
+    s.labels = Labels{{"__name__", "metric_" + std::to_string(k % 3)},
+                      {"idx", std::to_string(k)},
+                      {"group", k % 2 ? "odd" : "even"}};
+    for (int64_t t = mint; t < maxt; t += 15000) {
+      s.ts.push_back(t);
+      s.vs.push_back(bias + k * 1000.0 + static_cast<double>(t - mint) / 1000);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+class BucketStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(root_.path() + "/bucket");
+    std::filesystem::create_directories(root_.path() + "/work");
+    auto b = objstore::FilesystemBucket::Open(root_.path() + "/bucket");
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    bucket_ = std::move(*b);
+  }
+
+  tsdb::BlockMeta Upload(const Labels& ext, const std::vector<SeriesSpec>& series, int64_t mint, int64_t maxt) {
+    return testing::WriteAndUpload(*bucket_, root_.path() + "/work", ext, series, mint, maxt);
+  }
+
+  std::shared_ptr<BucketStore> NewStore(BucketStoreOptions o = {}) {
+    o.data_dir = root_.path() + "/data";
+    auto s = BucketStore::New(bucket_, o);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return *s;
+  }
+
+  std::string BlockPath(const tsdb::BlockMeta& m) { return root_.path() + "/bucket/" + m.ulid.ToString(); }
+
+  static thanos::SeriesRequest Req(int64_t mint, int64_t maxt, std::vector<LabelMatcher> ms) {
+    thanos::SeriesRequest r;
+    r.set_min_time(mint);
+    r.set_max_time(maxt);
+    for (auto& m : ms) *r.add_matchers() = m;
+    return r;
+  }
+
+  TempDir root_;
+  std::shared_ptr<objstore::Bucket> bucket_;
+};
+
+TEST_F(BucketStoreTest, JoinsConsecutiveBlocksAndAttachesExternalLabels) {
+  const Labels ext{{"cluster", "c1"}, {"replica", "a"}};
+  auto s1 = MakeSeries(30, 0, 2 * kHour);
+  auto s2 = MakeSeries(30, 2 * kHour, 4 * kHour);
+  Upload(ext, s1, 0, 2 * kHour);
+  Upload(ext, s2, 2 * kHour, 4 * kHour);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  ASSERT_EQ(store->Blocks().size(), 2u);
+
+  auto got = Collect(*store, Req(0, 4 * kHour, {LM(LabelMatcher::RE, "__name__", "metric_.*")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 30u);
+  for (size_t i = 1; i < got.series.size(); ++i) EXPECT_LT(got.series[i - 1].labels, got.series[i].labels);
+  for (const auto& g : got.series) {
+    EXPECT_EQ(g.labels.Get("cluster"), "c1");
+    EXPECT_EQ(g.labels.Get("replica"), "a");
+    int k = std::stoi(std::string(g.labels.Get("idx")));
+    ASSERT_EQ(g.samples.size(), s1[k].ts.size() + s2[k].ts.size());
+    for (size_t i = 0; i < s1[k].ts.size(); ++i) {
+      EXPECT_EQ(g.samples[i].first, s1[k].ts[i]);
+      EXPECT_EQ(g.samples[i].second, s1[k].vs[i]);
+    }
+    EXPECT_EQ(g.samples.back().first, s2[k].ts.back());
+    EXPECT_EQ(g.samples.back().second, s2[k].vs.back());
+  }
+
+  // A narrower range only reads the second block; exact matchers and negations.
+  got = Collect(*store, Req(3 * kHour, 4 * kHour, {LM(LabelMatcher::EQ, "__name__", "metric_1"),
+                                                   LM(LabelMatcher::NEQ, "group", "even"),
+                                                   LM(LabelMatcher::RE, "idx", "1|7|13|14")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 3u);  // 1, 7, 13 are odd and metric_1
+  EXPECT_EQ(got.series[0].labels.Get("idx"), "1");
+  EXPECT_GE(got.series[0].samples.front().first, 2 * kHour);  // chunks of block 2 only
+
+  // External-label matchers select blocks; a mismatch selects nothing.
+  got = Collect(*store, Req(0, 4 * kHour, {LM(LabelMatcher::EQ, "cluster", "c2"), LM(LabelMatcher::RE, "__name__", ".+")}));
+  EXPECT_TRUE(got.status.ok());
+  EXPECT_TRUE(got.series.empty());
+  // Only an external-label matcher: every series of the matching blocks.
+  got = Collect(*store, Req(0, 4 * kHour, {LM(LabelMatcher::EQ, "cluster", "c1")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 30u);
+}
+
+TEST_F(BucketStoreTest, OverlappingCopiesOfABlockSendEachChunkOnce) {
+  const Labels ext{{"replica", "a"}};
+  auto m = Upload(ext, MakeSeries(4, 0, 2 * kHour), 0, 2 * kHour);
+  // The same block under another ULID, as left behind by a compaction not yet cleaned up.
+  auto copy = m;
+  copy.ulid = tsdb::Ulid::NewNow();
+  const std::string dst = root_.path() + "/bucket/" + copy.ulid.ToString();
+  std::filesystem::copy(BlockPath(m), dst, std::filesystem::copy_options::recursive);
+  std::ofstream(dst + "/meta.json", std::ios::trunc) << tsdb::SerializeBlockMeta(copy);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  ASSERT_EQ(store->Blocks().size(), 2u);
+  auto got = Collect(*store, Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 4u);
+  EXPECT_EQ(got.series[0].chunks, 4u);  // 480 samples in chunks of 120, not 8
+  EXPECT_EQ(got.series[0].samples.size(), 480u);
+}
+
+TEST_F(BucketStoreTest, ReplicasStaySeparateConsecutivePartitions) {
+  Upload(Labels{{"cluster", "c1"}, {"replica", "a"}}, MakeSeries(10, 0, 2 * kHour), 0, 2 * kHour);
+  Upload(Labels{{"cluster", "c1"}, {"replica", "b"}}, MakeSeries(10, 0, 2 * kHour, 0.5), 0, 2 * kHour);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  auto req = Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", "metric_.*")});
+  req.add_without_replica_labels("replica");
+  auto got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 20u);
+  for (size_t i = 0; i < got.series.size(); i += 2) {
+    EXPECT_EQ(got.series[i].labels, got.series[i + 1].labels);
+    EXPECT_FALSE(got.series[i].labels.Has("replica"));
+    // The two partitions hold the two replicas' values, not a mix.
+    EXPECT_NE(got.series[i].samples[0].second, got.series[i + 1].samples[0].second);
+  }
+  // skip_chunks, limit and batches.
+  req.set_skip_chunks(true);
+  req.set_limit(5);
+  req.set_response_batch_size(2);
+  got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok());
+  ASSERT_EQ(got.series.size(), 5u);
+  EXPECT_EQ(got.series[0].chunks, 0u);
+}
+
+TEST_F(BucketStoreTest, SyncFollowsTheBucket) {
+  auto m1 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 0, 2 * kHour), 0, 2 * kHour);
+  auto store = NewStore();
+  EXPECT_FALSE(store->synced());
+  ASSERT_TRUE(store->Sync().ok());
+  EXPECT_TRUE(store->synced());
+  EXPECT_EQ(store->Blocks().size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(root_.path() + "/data/" + m1.ulid.ToString() + "/index-header"));
+
+  // A new block appears; a block without meta.json (partial upload) is ignored.
+  auto m2 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 2 * kHour, 4 * kHour), 2 * kHour, 4 * kHour);
+  auto m3 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 4 * kHour, 6 * kHour), 4 * kHour, 6 * kHour);
+  std::filesystem::remove(BlockPath(m3) + "/meta.json");
+  ASSERT_TRUE(store->Sync().ok());
+  EXPECT_EQ(store->Blocks().size(), 2u);
+  EXPECT_TRUE(store->BlockErrors().empty());
+  thanos::info::InfoResponse info = *store->Info({});
+  EXPECT_EQ(info.store().min_time(), 0);
+  EXPECT_EQ(info.store().max_time(), 4 * kHour);
+  ASSERT_EQ(info.label_sets_size(), 1);
+  EXPECT_EQ(info.componenttype(), "store");
+  EXPECT_TRUE(info.store().supports_without_replica_labels());
+
+  // A deletion mark and a deleted block both make the block disappear.
+  ASSERT_TRUE(bucket_->Upload(m1.ulid.ToString() + "/deletion-mark.json", "{}").ok());
+  std::filesystem::remove_all(BlockPath(m2));
+  ASSERT_TRUE(store->Sync().ok());
+  EXPECT_TRUE(store->Blocks().empty());
+  EXPECT_FALSE(std::filesystem::exists(root_.path() + "/data/" + m1.ulid.ToString()));
+  auto got = Collect(*store, Req(0, 6 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  EXPECT_TRUE(got.status.ok());
+  EXPECT_TRUE(got.series.empty());
+}
+
+void FlipByte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5a);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+TEST_F(BucketStoreTest, DamagedBlocksFailAloneAndNeverCrash) {
+  const Labels ext{{"replica", "a"}};
+  auto good = Upload(ext, MakeSeries(20, 0, 2 * kHour), 0, 2 * kHour);
+  auto bad_meta = Upload(ext, MakeSeries(20, 2 * kHour, 4 * kHour), 2 * kHour, 4 * kHour);
+  auto bad_index = Upload(ext, MakeSeries(20, 4 * kHour, 6 * kHour), 4 * kHour, 6 * kHour);
+  auto bad_chunk = Upload(ext, MakeSeries(20, 6 * kHour, 8 * kHour), 6 * kHour, 8 * kHour);
+  {
+    std::ofstream(BlockPath(bad_meta) + "/meta.json", std::ios::trunc) << "{\"ulid\": 12";
+  }
+  // The postings offset table sits just before the TOC: damage it.
+  const std::string index = BlockPath(bad_index) + "/index";
+  FlipByte(index, std::filesystem::file_size(index) - 52 - 20);
+  // A byte in the middle of the chunk data.
+  const std::string seg = BlockPath(bad_chunk) + "/chunks/000001";
+  FlipByte(seg, std::filesystem::file_size(seg) / 2);
+
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  auto errors = store->BlockErrors();
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[bad_meta.ulid.ToString()].message().find(bad_meta.ulid.ToString()), std::string::npos);
+  EXPECT_NE(errors[bad_meta.ulid.ToString()].message().find("meta.json"), std::string::npos);
+  EXPECT_NE(errors[bad_index.ulid.ToString()].message().find("index"), std::string::npos);
+  EXPECT_EQ(store->Blocks().size(), 2u);  // good + bad_chunk (chunk damage shows when read)
+
+  auto got = Collect(*store, Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 20u);
+  got = Collect(*store, Req(0, 8 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  ASSERT_FALSE(got.status.ok());
+  EXPECT_NE(got.status.message().find(bad_chunk.ulid.ToString()), std::string::npos) << got.status.message();
+  // Labels only do not touch chunks.
+  auto req = Req(0, 8 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")});
+  req.set_skip_chunks(true);
+  got = Collect(*store, req);
+  EXPECT_TRUE(got.status.ok()) << got.status.message();
+  // The good block is still served after the failure.
+  got = Collect(*store, Req(0, 2 * kHour, {LM(LabelMatcher::EQ, "idx", "3")}));
+  ASSERT_TRUE(got.status.ok());
+  EXPECT_EQ(got.series.size(), 1u);
+}
+
+TEST_F(BucketStoreTest, LabelNamesAndValues) {
+  Upload(Labels{{"cluster", "c1"}}, MakeSeries(6, 0, 2 * kHour), 0, 2 * kHour);
+  auto other = MakeSeries(2, 2 * kHour, 4 * kHour);
+  other[0].labels = Labels{{"__name__", "late"}, {"zone", "z1"}};
+  other[1].labels = Labels{{"__name__", "late"}, {"zone", "z2"}};
+  Upload(Labels{{"cluster", "c2"}}, other, 2 * kHour, 4 * kHour);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+
+  thanos::LabelNamesRequest ln;
+  ln.set_start(0);
+  ln.set_end(4 * kHour);
+  auto names = store->LabelNames(ln, {});
+  ASSERT_TRUE(names.ok());
+  std::vector<std::string> n(names->names().begin(), names->names().end());
+  EXPECT_EQ(n, (std::vector<std::string>{"__name__", "cluster", "group", "idx", "zone"}));
+  ln.set_end(kHour);  // only the first block
+  names = store->LabelNames(ln, {});
+  n.assign(names->names().begin(), names->names().end());
+  EXPECT_EQ(n, (std::vector<std::string>{"__name__", "cluster", "group", "idx"}));
+
+  thanos::LabelValuesRequest lv;
+  lv.set_label("__name__");
+  lv.set_start(0);
+  lv.set_end(4 * kHour);
+  auto values = store->LabelValues(lv, {});
+  ASSERT_TRUE(values.ok());
+  std::vector<std::string> v(values->values().begin(), values->values().end());
+  EXPECT_EQ(v, (std::vector<std::string>{"late", "metric_0", "metric_1", "metric_2"}));
+  *lv.add_matchers() = LM(LabelMatcher::EQ, "group", "odd");
+  values = store->LabelValues(lv, {});
+  v.assign(values->values().begin(), values->values().end());
+  EXPECT_EQ(v, (std::vector<std::string>{"metric_0", "metric_1", "metric_2"}));
+  lv.clear_matchers();
+  lv.set_label("cluster");
+  values = store->LabelValues(lv, {});
+  v.assign(values->values().begin(), values->values().end());
+  EXPECT_EQ(v, (std::vector<std::string>{"c1", "c2"}));
+}
+
+TEST_F(BucketStoreTest, RangedReadsAreMergedAndCached) {
+  Upload(Labels{{"replica", "a"}}, MakeSeries(2000, 0, 2 * kHour), 0, 2 * kHour);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  const uint64_t after_sync = store->stats().bucket_requests;
+  auto req = Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")});
+  auto got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok());
+  ASSERT_EQ(got.series.size(), 2000u);
+  const auto s1 = store->stats();
+  // 2000 series entries and 8000 chunks, fetched with a handful of merged GETs.
+  EXPECT_LT(s1.bucket_requests - after_sync, 20u) << s1.bucket_requests - after_sync;
+  got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok());
+  EXPECT_EQ(store->stats().bucket_requests, s1.bucket_requests);  // all from the caches
+  EXPECT_GT(store->stats().index_cache.hits, 0u);
+
+  // A restarted store reuses the index-header on disk: opening the block costs no index GET
+  // beyond the chunk segment headers.
+  auto again = NewStore();
+  ASSERT_TRUE(again->Sync().ok());
+  EXPECT_LE(again->stats().bucket_requests, 1u);
+  EXPECT_EQ(again->Blocks().size(), 1u);
+
+  // A tiny cache still answers correctly.
+  BucketStoreOptions small;
+  small.index_cache_bytes = 64 << 10;
+  small.chunk_cache_bytes = 64 << 10;
+  auto tiny = NewStore(small);
+  ASSERT_TRUE(tiny->Sync().ok());
+  got = Collect(*tiny, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 2000u);
+  EXPECT_LE(tiny->stats().index_cache.bytes, 64u << 10);
+}
+
+TEST_F(BucketStoreTest, HttpHealthReadinessAndMetrics) {
+  Upload(Labels{{"replica", "a"}}, MakeSeries(3, 0, 2 * kHour), 0, 2 * kHour);
+  auto store = NewStore();
+  auto http = StatusServer::Start("127.0.0.1:0", store);
+  ASSERT_TRUE(http.ok()) << http.status().message();
+  httplib::Client c("127.0.0.1", (*http)->port());
+  auto r = c.Get("/-/healthy");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = c.Get("/-/ready");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);  // before the first sync
+  ASSERT_TRUE(store->Sync().ok());
+  r = c.Get("/-/ready");
+  EXPECT_EQ(r->status, 200);
+  r = c.Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("thanos_bucket_store_blocks_loaded 1\n"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("meridian_bucket_store_cache_bytes{cache=\"index\"}"), std::string::npos);
+  EXPECT_FALSE(StatusServer::Start("127.0.0.1", store).ok());  // no port
+}
+
+TEST(ByteCacheTest, EvictsLeastRecentlyUsedWithinBudget) {
+  ByteCache c(3000);
+  auto v = [](size_t n) { return std::make_shared<const std::string>(n, 'x'); };
+  c.Put("a", v(900));
+  c.Put("b", v(900));
+  c.Put("c", v(900));
+  EXPECT_NE(c.Get("a"), nullptr);  // a is now the most recent
+  c.Put("d", v(900));
+  EXPECT_EQ(c.Get("b"), nullptr);
+  EXPECT_NE(c.Get("a"), nullptr);
+  EXPECT_LE(c.stats().bytes, 3000u);
+  c.Put("huge", v(5000));
+  EXPECT_EQ(c.Get("huge"), nullptr);
+  c.EraseByPrefix("a");
+  EXPECT_EQ(c.Get("a"), nullptr);
+  ByteCache off(0);
+  off.Put("a", v(1));
+  EXPECT_EQ(off.Get("a"), nullptr);
+}
+
+}  // namespace
+}  // namespace meridian::storeapi::gateway

@@ -1,0 +1,67 @@
+#pragma once
+// Runs Debian's /usr/bin/prometheus (2.42) as a child process for the integration tests:
+// on a free loopback port, over a data directory the test owns (blocks can be put there
+// with promtool before start), with 2h blocks and local compaction disabled as Thanos
+// requires. Never the system service.
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+
+namespace meridian::storeapi::sidecar::testing {
+
+inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
+inline constexpr const char* kPromtoolBinary = "/usr/bin/promtool";
+
+// A port the kernel just gave out, released again (good enough for tests on loopback).
+int FreePort();
+
+// Runs a command to completion; its combined output goes to the returned error on failure.
+Status RunCommand(const std::vector<std::string>& args, const std::string& log_path);
+
+// promtool tsdb create-blocks-from openmetrics <file> <dir>.
+Status CreateBlocksFromOpenMetrics(const std::string& openmetrics, const std::string& data_dir,
+                                   const std::string& scratch_dir);
+
+struct PrometheusConfig {
+  std::map<std::string, std::string> external_labels;
+  std::string data_dir;
+  std::string work_dir;  // config file and log go here
+  int port = 0;          // 0: pick a free one
+  // Thanos needs equal durations (no local compaction); tests of that check change them.
+  std::string min_block_duration = "2h";
+  std::string max_block_duration = "2h";
+};
+
+class PrometheusProcess {
+ public:
+  static StatusOr<std::unique_ptr<PrometheusProcess>> Start(PrometheusConfig cfg);
+  ~PrometheusProcess();
+  PrometheusProcess(const PrometheusProcess&) = delete;
+  PrometheusProcess& operator=(const PrometheusProcess&) = delete;
+
+  // SIGTERM and wait; Restart() starts it again on the same port and data.
+  void Stop();
+  Status Restart();
+
+  int port() const { return cfg_.port; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(cfg_.port); }
+  std::string Log() const;
+
+ private:
+  explicit PrometheusProcess(PrometheusConfig cfg) : cfg_(std::move(cfg)) {}
+  Status Launch();
+
+  PrometheusConfig cfg_;
+  pid_t pid_ = -1;
+};
+
+// GET against a URL; the body of a 200 answer.
+StatusOr<std::string> HttpGet(const std::string& url);
+
+}  // namespace meridian::storeapi::sidecar::testing

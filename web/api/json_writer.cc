@@ -1,0 +1,189 @@
+#include "web/api/json_writer.h"
+
+#include <cmath>
+
+#include "model/strings.h"
+
+namespace meridian::web {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+size_t ValidSequenceLength(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t r;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, r = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, r = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, r = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    r = (r << 6) | (cc & 0x3F);
+  }
+  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (r < kMin[n] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string GoJsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        case '<':
+        case '>':
+        case '&':
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+          break;
+        default:
+          if (c < 0x20) {
+            out.append("\\u00");
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xF]);
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    size_t n = ValidSequenceLength(s, i);
+    if (n == 0) {
+      out.append("\\ufffd");
+      ++i;
+      continue;
+    }
+    // U+2028 and U+2029 break JavaScript string literals; Go escapes them.
+    if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
+      out.append(static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  out.push_back('"');
+  return out;
+}
+
+namespace {
+
+// Writes the timestamp text into buf (at least 32 bytes) and returns its length; no
+// allocation, as it runs for every point of a response.
+size_t FormatTimestampInto(int64_t ms, char* buf) {
+  uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  char tmp[24];
+  size_t n = 0;
+  uint64_t secs = abs / 1000;
+  do {
+    tmp[n++] = static_cast<char>('0' + secs % 10);
+    secs /= 10;
+  } while (secs != 0);
+  size_t len = 0;
+  if (ms < 0) buf[len++] = '-';
+  while (n > 0) buf[len++] = tmp[--n];
+  uint64_t frac = abs % 1000;
+  if (frac != 0) {
+    buf[len++] = '.';
+    buf[len++] = static_cast<char>('0' + frac / 100);
+    buf[len++] = static_cast<char>('0' + frac / 10 % 10);
+    buf[len++] = static_cast<char>('0' + frac % 10);
+  }
+  return len;
+}
+
+// True when s needs no escaping: printable ASCII other than the characters Go escapes.
+bool IsPlainJsonString(std::string_view s) {
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string FormatTimestampJSON(int64_t ms) {
+  char buf[32];
+  return std::string(buf, FormatTimestampInto(ms, buf));
+}
+
+std::string FormatGoJSONFloat(double v) {
+  std::string s = FormatFloatJSON(v);  // same cut-offs between plain and exponent form
+  // encoding/json shortens a two-digit negative exponent: 1e-07 -> 1e-7.
+  size_t n = s.size();
+  if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0') s.erase(n - 2, 1);
+  return s;
+}
+
+void JsonWriter::Key(std::string_view k) { String(k); }
+
+void JsonWriter::String(std::string_view s) {
+  if (IsPlainJsonString(s)) {
+    scratch_.assign(1, '"');
+    scratch_.append(s);
+    scratch_.push_back('"');
+  } else {
+    scratch_ = GoJsonQuote(s);
+  }
+  writer_.RawValue(scratch_.data(), scratch_.size(), rapidjson::kStringType);
+}
+
+void JsonWriter::Timestamp(int64_t ms) {
+  char buf[32];
+  writer_.RawValue(buf, FormatTimestampInto(ms, buf), rapidjson::kNumberType);
+}
+
+void JsonWriter::SampleValue(double v) {
+  scratch_.assign(1, '"');
+  scratch_.append(FormatFloatJSON(v));
+  scratch_.push_back('"');
+  writer_.RawValue(scratch_.data(), scratch_.size(), rapidjson::kStringType);
+}
+
+void JsonWriter::GoFloat(double v) {
+  if (!std::isfinite(v)) {
+    writer_.Null();
+    return;
+  }
+  std::string s = FormatGoJSONFloat(v);
+  writer_.RawValue(s.data(), s.size(), rapidjson::kNumberType);
+}
+
+void JsonWriter::LabelsObject(const Labels& labels) {
+  writer_.StartObject();
+  for (const Label& l : labels) {
+    Key(l.name);
+    String(l.value);
+  }
+  writer_.EndObject();
+}
+
+void JsonWriter::RawJson(std::string_view json) {
+  writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+
+}  // namespace meridian::web

@@ -1,0 +1,316 @@
+#include "web/api/params.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "model/duration.h"
+#include "model/strings.h"
+
+namespace meridian::web {
+namespace {
+
+constexpr std::string_view kMinTimeFormatted = "-292273086-05-16T16:47:06Z";
+constexpr std::string_view kMaxTimeFormatted = "292277025-08-18T07:12:54.999999999Z";
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+// strconv.ParseFloat's decimal syntax (and its inf/nan spellings). Hex floats are not
+// accepted; no Prometheus client sends them.
+bool ParseGoFloat(std::string_view s, double* out) {
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '+' || body[0] == '-')) body.remove_prefix(1);
+  if (EqualsNoCase(body, "inf") || EqualsNoCase(body, "infinity")) {
+    *out = s[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (EqualsNoCase(body, "nan")) {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  size_t i = 0, digits = 0;
+  while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
+  if (i < body.size() && body[i] == '.') {
+    ++i;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i < body.size() && (body[i] == '+' || body[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  if (i != body.size()) return false;
+  std::string copy(s);
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return false;
+  // Go reports out-of-range as an error too (the value is ±Inf then).
+  if (errno == ERANGE && std::isinf(v)) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseDigits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int DaysInMonth(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// time.Parse(time.RFC3339Nano, s): YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm).
+bool ParseRfc3339Ms(std::string_view s, int64_t* out_ms) {
+  int year, month, day, hour, minute, second;
+  if (!ParseDigits(s, 0, 4, &year) || s.size() < 19 || s[4] != '-' || !ParseDigits(s, 5, 2, &month) ||
+      s[7] != '-' || !ParseDigits(s, 8, 2, &day) || s[10] != 'T' || !ParseDigits(s, 11, 2, &hour) ||
+      s[13] != ':' || !ParseDigits(s, 14, 2, &minute) || s[16] != ':' || !ParseDigits(s, 17, 2, &second)) {
+    return false;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
+      second > 59) {
+    return false;
+  }
+  size_t i = 19;
+  int64_t nanos = 0;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    ++i;
+    size_t start = i;
+    int64_t scale = 100000000;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      if (i - start < 9) {
+        nanos += (s[i] - '0') * scale;
+        scale /= 10;
+      }
+      ++i;
+    }
+    if (i == start) return false;
+  }
+  int64_t offset_s = 0;
+  if (i < s.size() && s[i] == 'Z') {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (i + 6 > s.size() || !ParseDigits(s, i + 1, 2, &oh) || s[i + 3] != ':' || !ParseDigits(s, i + 4, 2, &om) ||
+        oh > 23 || om > 59) {
+      return false;
+    }
+    offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return false;
+  }
+  if (i != s.size()) return false;
+  int64_t secs = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  // timestamp.FromTime truncates the nanoseconds to milliseconds.
+  *out_ms = secs * 1000 + nanos / 1000000;
+  return true;
+}
+
+bool ValidRune(uint32_t r) { return r <= 0x10FFFF && !(r >= 0xD800 && r <= 0xDFFF); }
+
+void AppendUtf8(uint32_t r, std::string* out) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t r;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, r = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, r = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, r = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      r = (r << 6) | (cc & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (r < kMin[n] || !ValidRune(r)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// model.UnescapeName for ValueEncodingEscaping; returns the input unchanged when it is not a
+// well-formed escape.
+std::string UnescapeName(std::string_view name) {
+  if (name.substr(0, 3) != "U__") return std::string(name);
+  std::string_view esc = name.substr(3);
+  std::string out;
+  for (size_t i = 0; i < esc.size(); ++i) {
+    if (esc[i] != '_') {
+      out.push_back(esc[i]);
+      continue;
+    }
+    ++i;
+    if (i >= esc.size()) return std::string(name);
+    if (esc[i] == '_') {
+      out.push_back('_');
+      continue;
+    }
+    uint32_t val = 0;
+    bool closed = false;
+    for (int j = 0; i < esc.size(); ++j) {
+      if (j >= 6) return std::string(name);
+      if (esc[i] == '_') {
+        if (!ValidRune(val)) return std::string(name);
+        AppendUtf8(val, &out);
+        closed = true;
+        break;
+      }
+      char c = static_cast<char>(std::tolower(static_cast<unsigned char>(esc[i])));
+      val *= 16;
+      if (c >= '0' && c <= '9') {
+        val += c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        val += c - 'a' + 10;
+      } else {
+        return std::string(name);
+      }
+      ++i;
+    }
+    if (!closed) return std::string(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<int64_t> ParseTimeMs(std::string_view s) {
+  double t;
+  if (ParseGoFloat(s, &t) && std::isfinite(t) && std::fabs(t) < 9.2e15) {
+    // Mirrors time.Unix(int64(sec), int64(round(frac*1000)/1000 * 1e9)) and then
+    // timestamp.FromTime, so fractions land on the same millisecond as upstream's.
+    double ipart;
+    double frac = std::modf(t, &ipart);
+    frac = std::round(frac * 1000) / 1000;
+    int64_t sec = static_cast<int64_t>(ipart);
+    int64_t nsec = static_cast<int64_t>(frac * 1e9);
+    if (nsec < 0) {
+      sec -= 1;
+      nsec += 1000000000;
+    } else if (nsec >= 1000000000) {
+      sec += 1;
+      nsec -= 1000000000;
+    }
+    return sec * 1000 + nsec / 1000000;
+  }
+  int64_t ms;
+  if (ParseRfc3339Ms(s, &ms)) return ms;
+  if (s == kMinTimeFormatted) return kMinTimeMs;
+  if (s == kMaxTimeFormatted) return kMaxTimeMs;
+  return BadData("cannot parse " + GoQuote(s) + " to a valid timestamp");
+}
+
+StatusOr<int64_t> ParseDurationNs(std::string_view s) {
+  double d;
+  if (ParseGoFloat(s, &d) && !std::isnan(d)) {
+    double ns = d * 1e9;
+    // float64(MaxInt64) rounds up to 2^63, which no int64 holds; treat it as overflow too.
+    if (ns >= 9223372036854775807.0 || ns < -9223372036854775807.0 - 1) {
+      return BadData("cannot parse " + GoQuote(s) + " to a valid duration. It overflows int64");
+    }
+    return static_cast<int64_t>(ns);
+  }
+  if (auto ms = ParseDurationMs(s)) {
+    if (*ms <= std::numeric_limits<int64_t>::max() / 1000000) return *ms * 1000000;
+  }
+  return BadData("cannot parse " + GoQuote(s) + " to a valid duration");
+}
+
+StatusOr<bool> ParseGoBool(std::string_view s) {
+  if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
+  if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False") return false;
+  return BadData("strconv.ParseBool: parsing " + GoQuote(s) + ": invalid syntax");
+}
+
+StatusOr<int64_t> ParseLimit(std::string_view s) {
+  if (s.empty()) return int64_t{0};
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '+' || s[0] == '-') {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i == s.size()) return BadData("strconv.Atoi: parsing " + GoQuote(s) + ": invalid syntax");
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) {
+      return BadData("strconv.Atoi: parsing " + GoQuote(s) + ": invalid syntax");
+    }
+    if (v > (std::numeric_limits<uint64_t>::max() - 9) / 10) overflow = true;
+    if (!overflow) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  if (overflow || v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0)) {
+    return BadData("strconv.Atoi: parsing " + GoQuote(s) + ": value out of range");
+  }
+  if (neg) return BadData("limit must be non-negative");
+  return static_cast<int64_t>(v);
+}
+
+StatusOr<std::string> ParseLabelNameParam(std::string_view raw) {
+  std::string name = UnescapeName(raw);
+  if (name.empty() || !IsValidUtf8(name)) return BadData("invalid label name: " + GoQuote(name));
+  return name;
+}
+
+}  // namespace meridian::web

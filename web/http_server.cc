@@ -1,0 +1,178 @@
+#include "web/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+namespace meridian::web {
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Go reads a form body only for these methods (net/http parsePostForm).
+bool MethodHasFormBody(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH"; }
+
+Request ToRequest(const httplib::Request& in) {
+  Request r;
+  r.method = in.method;
+  r.path = in.path;
+  r.remote_addr = in.remote_addr;
+  for (size_t i = 1; i < in.matches.size(); ++i) r.path_params.push_back(in.matches[i].str());
+  for (const auto& [k, v] : in.headers) r.headers.emplace_back(k, v);
+  if (MethodHasFormBody(in.method) &&
+      StartsWithNoCase(in.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+    r.form.AppendUrlEncoded(in.body);
+  }
+  // httplib has already merged body and URL into `params`; the raw target keeps the URL's own.
+  size_t q = in.target.find('?');
+  if (q != std::string::npos) r.form.AppendUrlEncoded(std::string_view(in.target).substr(q + 1));
+  return r;
+}
+
+void WriteResponse(const Response& r, httplib::Response& out) {
+  out.status = r.status;
+  for (const auto& [k, v] : r.headers) out.set_header(k, v);
+  out.set_content(r.body, r.content_type);
+}
+
+std::string InternalErrorBody(const std::string& msg) {
+  // Kept minimal and fixed: the message is from an exception, not user JSON.
+  std::string escaped;
+  for (char c : msg) {
+    if (c == '"' || c == '\\') escaped.push_back('\\');
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    escaped.push_back(c);
+  }
+  return R"({"status":"error","errorType":"internal","error":")" + escaped + "\"}";
+}
+
+// httplib listens with a backlog of 5, so a burst of clients connecting at once (a dashboard
+// opening, a load balancer's pool) overflows the accept queue and sees resets. Listening again
+// on the bound socket raises the backlog (Linux adjusts it in place).
+class ListeningServer : public httplib::Server {
+ public:
+  void RaiseBacklog(int backlog) {
+    socket_t s = svr_sock_;
+    if (s != INVALID_SOCKET) ::listen(s, backlog);
+  }
+};
+
+}  // namespace
+
+std::string Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && StartsWithNoCase(k, name)) return v;
+  }
+  return "";
+}
+
+std::string ExactPath(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+HttpServer::HttpServer(HttpServerOptions opts)
+    : opts_(std::move(opts)), server_(std::make_unique<ListeningServer>()) {
+  int threads = std::max(1, opts_.threads);
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server_->set_payload_max_length(opts_.max_body_bytes);
+  server_->set_read_timeout(opts_.read_timeout_sec, 0);
+  server_->set_write_timeout(opts_.write_timeout_sec, 0);
+  server_->set_keep_alive_timeout(opts_.keep_alive_timeout_sec);
+  // httplib closes a connection after 5 requests by default; dashboards reuse connections.
+  server_->set_keep_alive_max_count(100000);
+  // httplib also sets SO_REUSEPORT by default, which would let a second server bind the same
+  // port silently; only SO_REUSEADDR is wanted (fast restarts).
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
+  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    res.status = 500;
+    res.set_content(InternalErrorBody(what), "application/json");
+  });
+  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::debug("http {} {} -> {} ({} bytes) from {}", req.method, req.path, res.status,
+                  res.body.size(), req.remote_addr);
+  });
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Handle(const std::string& method, const std::string& pattern, Handler handler) {
+  auto wrapped = [h = std::move(handler)](const httplib::Request& in, httplib::Response& out) {
+    Request req = ToRequest(in);
+    Response resp;
+    h(req, &resp);
+    WriteResponse(resp, out);
+  };
+  if (method == "GET") {
+    server_->Get(pattern, wrapped);
+  } else if (method == "POST") {
+    server_->Post(pattern, httplib::Server::Handler(wrapped));
+  } else if (method == "OPTIONS") {
+    server_->Options(pattern, wrapped);
+  } else if (method == "PUT") {
+    server_->Put(pattern, httplib::Server::Handler(wrapped));
+  } else if (method == "DELETE") {
+    server_->Delete(pattern, httplib::Server::Handler(wrapped));
+  }
+}
+
+void HttpServer::HandleGetPost(const std::string& pattern, const Handler& handler) {
+  Handle("GET", pattern, handler);
+  Handle("POST", pattern, handler);
+}
+
+Status HttpServer::Start() {
+  if (running_) return InternalError("http server already started");
+  int port = opts_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(opts_.host);
+    if (port < 0) return UnavailableError("cannot bind HTTP server to " + opts_.host + ":0");
+  } else if (!server_->bind_to_port(opts_.host, port)) {
+    return UnavailableError("cannot bind HTTP server to " + opts_.host + ":" + std::to_string(port));
+  }
+  static_cast<ListeningServer*>(server_.get())->RaiseBacklog(opts_.listen_backlog);
+  port_ = port;
+  running_ = true;
+  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  // listen_after_bind sets is_running shortly after the thread starts; wait so a Stop() right
+  // after Start() is not lost.
+  for (int i = 0; i < 1000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  spdlog::info("HTTP server listening on {}:{}", opts_.host, port_);
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (!running_.exchange(false)) return;
+  server_->stop();
+  if (listener_.joinable()) listener_.join();
+}
+
+}  // namespace meridian::web
