@@ -45,7 +45,10 @@ void DeadlineWatcher::Run() {
       armed_.erase(first);
       continue;
     }
-    cv_.wait_until(lock, first->first.first);
+    // Wait on a copy: while the lock is released, Disarm() may erase the node `first` points
+    // into, and wait_until reads its deadline again after waking.
+    const Clock::time_point deadline = first->first.first;
+    cv_.wait_until(lock, deadline);
   }
 }
 
