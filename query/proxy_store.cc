@@ -99,7 +99,9 @@ class MergedSeriesStream : public storeapi::SeriesStream {
       if (res == AsyncSeriesReader::Result::kEnd) {
         Status s = src.reader->status();
         if (!s.ok()) {
-          Fail(i, "receive series from " + src.name + ": " + s.message());
+          // A remote store's error already names it; say it once.
+          const std::string prefix = "receive series from " + src.name;
+          Fail(i, s.message().rfind(prefix, 0) == 0 ? s.message() : prefix + ": " + s.message());
         } else {
           src.active = false;
         }

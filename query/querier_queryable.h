@@ -19,6 +19,8 @@ struct QuerierOptions {
   bool deduplicate = true;
   std::vector<std::string> replica_labels;
   bool partial_response = true;
+  // Deadline of each whole store call (0: none). Not --store.response-timeout, which the
+  // proxy applies to a store's silence between messages.
   std::chrono::milliseconds store_timeout{0};
   int64_t max_resolution_ms = 0;
   // storeMatch[]: only stores matching one of these selectors (against __address__ and their

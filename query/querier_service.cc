@@ -55,7 +55,9 @@ bool StoreSelectedBy(const StoreEndpoint& e, const std::vector<Matchers>& select
 
 std::shared_ptr<storage::Queryable> QuerierService::Queryable(QuerierOptions request) const {
   if (request.replica_labels.empty()) request.replica_labels = opts_.replica_labels;
-  if (request.store_timeout.count() == 0) request.store_timeout = opts_.store_response_timeout;
+  // --store.response-timeout bounds a store's silence, not its whole answer: the proxy applies
+  // it between messages, so it must not become the calls' deadline (a store streaming a large
+  // answer for longer than the timeout would be cut off while it is still sending).
   if (request.store_matchers.empty()) return std::make_shared<QuerierQueryable>(proxy_, std::move(request));
   // storeMatch[]: a proxy of its own over the selected endpoints, for this request only.
   ProxyStoreOptions po;

@@ -96,6 +96,34 @@ bool Overlaps(const Chunk& c, int64_t mint, int64_t maxt) {
 
 }  // namespace
 
+Status DecodeOrderedChunk(const Chunk& chunk, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
+                          std::vector<double>* vs, bool* may_have_stale) {
+  *may_have_stale = true;
+  if (chunk.encoding != ChunkEncoding::kXOR || ts->size() != vs->size()) {
+    Series one;
+    one.chunks.push_back(chunk);
+    return DecodeSeries(one, mint, maxt, ts, vs);
+  }
+  if (mint > maxt || !Overlaps(chunk, mint, maxt)) return Status::Ok();
+  const size_t from = ts->size();
+  chunkenc::XorDecodeInfo info;
+  if (Status st = chunkenc::DecodeXor(chunk.bytes(), ts, vs, &info); !st.ok()) return st;
+  *may_have_stale = info.has_stale;
+  if (!info.ordered) {
+    // Out-of-order samples inside one chunk: sorted and de-duplicated like DecodeSeries does.
+    Run r;
+    r.ts.assign(ts->begin() + static_cast<ptrdiff_t>(from), ts->end());
+    r.vs.assign(vs->begin() + static_cast<ptrdiff_t>(from), vs->end());
+    NormalizeRun(&r);
+    ts->resize(from);
+    vs->resize(from);
+    ts->insert(ts->end(), r.ts.begin(), r.ts.end());
+    vs->insert(vs->end(), r.vs.begin(), r.vs.end());
+  }
+  TrimTail(ts, vs, from, mint, maxt);
+  return Status::Ok();
+}
+
 Status DecodeSeries(const Series& series, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
                     std::vector<double>* vs) {
   const size_t base = ts->size();

@@ -18,4 +18,12 @@ namespace meridian::storage {
 Status DecodeSeries(const Series& series, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
                     std::vector<double>* vs);
 
+// Appends the samples of one chunk with mint <= t <= maxt, for a caller that decodes a series
+// chunk by chunk in time order (the chunks of one source do not overlap). The same checks and
+// normalisation as DecodeSeries, without building a Series.
+// *may_have_stale is set when the appended samples may include staleness markers (false
+// means they certainly do not, so the caller can skip looking).
+Status DecodeOrderedChunk(const Chunk& chunk, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
+                          std::vector<double>* vs, bool* may_have_stale);
+
 }  // namespace meridian::storage

@@ -1,6 +1,176 @@
 #include "storeapi/convert.h"
 
+#include <array>
+#include <optional>
+
 namespace meridian::storeapi {
+
+namespace {
+
+// Thanos's AggrChunk body (pkg/compact/downsample/aggr.go): five entries in AggrType order,
+// each uvarint(len(data)) followed, when len > 0, by one on-disk encoding byte and len data
+// bytes; a zero length marks an absent aggregate. The wire keeps the same five sub-chunks as
+// separate AggrChunk fields, so both directions go through this one parsed form.
+constexpr size_t kAggregateCount = 5;
+constexpr std::array<const char*, kAggregateCount> kAggregateNames = {"count", "sum", "min", "max", "counter"};
+
+// On-disk chunkenc numbers of the sub-chunks (tsdb/chunks/chunk_format.h holds the same
+// values; storeapi does not link the tsdb library).
+constexpr uint8_t kDiskXOR = 1;
+constexpr uint8_t kDiskHistogram = 2;
+constexpr uint8_t kDiskFloatHistogram = 3;
+
+struct SubChunk {
+  uint8_t disk_encoding = 0;
+  std::string_view data;
+};
+
+using AggregateParts = std::array<std::optional<SubChunk>, kAggregateCount>;
+
+// Go's binary.Uvarint: at most 10 bytes, the 10th may only carry the top bit.
+std::optional<uint64_t> ReadUvarint(std::string_view* in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < in->size() && i < 10; ++i) {
+    const auto b = static_cast<uint8_t>((*in)[i]);
+    if (i == 9 && b > 1) return std::nullopt;
+    v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      in->remove_prefix(i + 1);
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+void PutUvarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Strict where Thanos's reader is lenient (it ignores trailing bytes): the body must hold
+// exactly five entries, so a pass-through can be rebuilt byte for byte (given minimal length
+// varints, which is all Thanos writes).
+StatusOr<AggregateParts> ParseAggregateBody(std::string_view body) {
+  AggregateParts parts;
+  bool any = false;
+  for (size_t i = 0; i < kAggregateCount; ++i) {
+    const std::string name = kAggregateNames[i];
+    auto len = ReadUvarint(&body);
+    if (!len) return CorruptError("aggregate chunk: bad length of the " + name + " entry");
+    if (*len == 0) continue;
+    if (body.size() < 1 || body.size() - 1 < *len) {
+      return CorruptError("aggregate chunk: " + name + " entry of " + std::to_string(*len) +
+                          " bytes runs past the end (" + std::to_string(body.size()) + " left)");
+    }
+    parts[i] = SubChunk{static_cast<uint8_t>(body[0]), body.substr(1, *len)};
+    body.remove_prefix(1 + *len);
+    any = true;
+  }
+  if (!body.empty()) {
+    return CorruptError("aggregate chunk: " + std::to_string(body.size()) + " bytes after the five entries");
+  }
+  // Thanos fails a Series call that asks for an aggregate the chunk lacks; one that lacks all
+  // of them cannot answer any request.
+  if (!any) return CorruptError("aggregate chunk: all five entries are absent");
+  return parts;
+}
+
+std::string EncodeAggregateBody(const AggregateParts& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!p) {
+      PutUvarint(0, &out);
+      continue;
+    }
+    PutUvarint(p->data.size(), &out);
+    out.push_back(static_cast<char>(p->disk_encoding));
+    out.append(p->data);
+  }
+  return out;
+}
+
+StatusOr<thanos::Chunk::Encoding> SubChunkEncodingToProto(uint8_t disk) {
+  switch (disk) {
+    case kDiskXOR: return thanos::Chunk::XOR;
+    case kDiskHistogram: return thanos::Chunk::HISTOGRAM;
+    case kDiskFloatHistogram: return thanos::Chunk::FLOAT_HISTOGRAM;
+    default: return CorruptError("unknown sub-chunk encoding " + std::to_string(disk));
+  }
+}
+
+StatusOr<uint8_t> SubChunkEncodingFromProto(thanos::Chunk::Encoding wire) {
+  switch (wire) {
+    case thanos::Chunk::XOR: return kDiskXOR;
+    case thanos::Chunk::HISTOGRAM: return kDiskHistogram;
+    case thanos::Chunk::FLOAT_HISTOGRAM: return kDiskFloatHistogram;
+    default: return BadData("unknown StoreAPI chunk encoding " + std::to_string(wire));
+  }
+}
+
+// The AggrChunk fields in AggrType order.
+std::array<const thanos::Chunk*, kAggregateCount> WireAggregates(const thanos::AggrChunk& c) {
+  return {c.has_count() ? &c.count() : nullptr, c.has_sum() ? &c.sum() : nullptr,
+          c.has_min() ? &c.min() : nullptr, c.has_max() ? &c.max() : nullptr,
+          c.has_counter() ? &c.counter() : nullptr};
+}
+
+// mutable_x() marks field x present, so only the entries that exist may be touched.
+thanos::Chunk* MutableWireAggregate(thanos::AggrChunk* c, size_t index) {
+  switch (index) {
+    case 0: return c->mutable_count();
+    case 1: return c->mutable_sum();
+    case 2: return c->mutable_min();
+    case 3: return c->mutable_max();
+    default: return c->mutable_counter();
+  }
+}
+
+StatusOr<storage::Chunk> AggregateChunkFromProto(const thanos::AggrChunk& in) {
+  AggregateParts parts;
+  const auto wire = WireAggregates(in);
+  for (size_t i = 0; i < kAggregateCount; ++i) {
+    if (wire[i] == nullptr) continue;
+    const std::string name = kAggregateNames[i];
+    // A zero length is the body's "absent" marker, so an empty sub-chunk cannot be stored.
+    if (wire[i]->data().empty()) return BadData("aggregate " + name + " sub-chunk has no data");
+    auto enc = SubChunkEncodingFromProto(wire[i]->type());
+    if (!enc.ok()) return enc.status().Wrap("aggregate " + name);
+    parts[i] = SubChunk{*enc, wire[i]->data()};
+  }
+  storage::Chunk c;
+  c.min_time = in.min_time();
+  c.max_time = in.max_time();
+  c.encoding = storage::ChunkEncoding::kAggregate;
+  c.data = std::make_shared<const std::string>(EncodeAggregateBody(parts));
+  return c;
+}
+
+Status AggregateChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
+  auto parts = ParseAggregateBody(in.bytes());
+  if (!parts.ok()) return parts.status();
+  // Validate every entry before touching `out`, so a bad chunk leaves it unchanged.
+  std::array<thanos::Chunk::Encoding, kAggregateCount> encodings{};
+  for (size_t i = 0; i < kAggregateCount; ++i) {
+    if (!(*parts)[i]) continue;
+    auto enc = SubChunkEncodingToProto((*parts)[i]->disk_encoding);
+    if (!enc.ok()) return enc.status().Wrap(std::string("aggregate chunk: ") + kAggregateNames[i]);
+    encodings[i] = *enc;
+  }
+  out->set_min_time(in.min_time);
+  out->set_max_time(in.max_time);
+  for (size_t i = 0; i < kAggregateCount; ++i) {
+    if (!(*parts)[i]) continue;
+    thanos::Chunk* wire = MutableWireAggregate(out, i);
+    wire->set_type(encodings[i]);
+    wire->set_data(std::string((*parts)[i]->data));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 StatusOr<Matchers> MatchersFromProto(const google::protobuf::RepeatedPtrField<thanos::LabelMatcher>& in) {
   Matchers out;
@@ -74,7 +244,10 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e) {
 
 StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in) {
   if (!in.has_raw()) {
-    return BadData("series chunk without a raw chunk (downsampled data is not readable yet)");
+    if (!in.has_count() && !in.has_sum() && !in.has_min() && !in.has_max() && !in.has_counter()) {
+      return BadData("series chunk with neither raw nor aggregate data");
+    }
+    return AggregateChunkFromProto(in);
   }
   auto enc = EncodingFromProto(in.raw().type());
   if (!enc.ok()) return enc.status();
@@ -87,6 +260,7 @@ StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in) {
 }
 
 Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
+  if (in.encoding == storage::ChunkEncoding::kAggregate) return AggregateChunkToProto(in, out);
   auto enc = EncodingToProto(in.encoding);
   if (!enc.ok()) return enc.status();
   out->set_min_time(in.min_time);

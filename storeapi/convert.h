@@ -19,13 +19,19 @@ void MatchersToProto(const Matchers& in, google::protobuf::RepeatedPtrField<than
 Labels LabelsFromProto(const google::protobuf::RepeatedPtrField<thanos::Label>& in);
 void LabelsToProto(const Labels& in, google::protobuf::RepeatedPtrField<thanos::Label>* out);
 
-// A raw chunk travels in AggrChunk.raw. Aggregate (downsampled) chunks are split into their
-// count/sum/min/max/counter sub-chunks by the downsampling code, not here.
+// A raw chunk travels in AggrChunk.raw; an aggregate (downsampled) chunk has no single
+// StoreAPI encoding, it travels split into the count/sum/min/max/counter fields.
 StatusOr<storage::ChunkEncoding> EncodingFromProto(thanos::Chunk::Encoding e);
 StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e);
 
-// The raw chunk of an AggrChunk as a storage::Chunk (copies the bytes once).
+// An AggrChunk as a storage::Chunk (copies the bytes once). With `raw` set, that chunk (the
+// aggregate fields are then ignored: Thanos never sends both). Without it, the present
+// aggregate fields are reassembled into the on-disk aggregate body (kAggregate), byte for byte
+// what the store read from its block. BadData when neither is set or a sub-chunk is unusable.
 StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in);
+// A raw chunk fills `raw`; a kAggregate chunk fills each present count/sum/min/max/counter
+// field (as Thanos's store-gateway does when asked for all of them). A malformed aggregate
+// body is a Corrupt error and leaves `out` unchanged.
 Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out);
 
 // Engine hints -> StoreAPI query hints (what Thanos's querier sends in query_hints).

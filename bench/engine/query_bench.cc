@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +129,7 @@ void RunQuery(benchmark::State& state, const char* query, int parallelism = 1) {
   promql::engine::EngineOpts opts;
   opts.timeout_ms = 0;
   opts.max_parallelism = parallelism;
+  if (const char* b = std::getenv("BENCH_STEPS_PER_BATCH")) opts.steps_per_batch = std::atoi(b);
   promql::engine::Engine engine(opts);
   int64_t processed = 0;
   for (auto _ : state) {

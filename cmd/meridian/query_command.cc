@@ -1,6 +1,8 @@
 // `meridian query`: the querier (Thanos Query): PromQL over every StoreAPI endpoint it knows,
 // served on the Prometheus HTTP API, and its own fan-out served as a StoreAPI for stacking.
 
+#include <malloc.h>
+
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -15,6 +17,7 @@
 #include "model/duration.h"
 #include "query/http/querier_backend.h"
 #include "query/querier_service.h"
+#include "query/served_store_metrics.h"
 #include "storeapi/grpc_server.h"
 #include "web/api/api.h"
 #include "web/http_server.h"
@@ -41,6 +44,11 @@ struct QueryFlags {
 };
 
 int RunQuery(const QueryFlags& f) {
+  // Each query decodes its series on the HTTP thread while reader and gRPC threads allocate
+  // the responses; with glibc's default of up to 8 arenas per core every query left its peak
+  // behind in another arena (VmRSS grew ~30 MiB per query over 10,000 series, to 300 MiB
+  // after ten). Two arenas keep the resident size at one query's peak.
+  mallopt(M_ARENA_MAX, 2);
   BlockShutdownSignals();
   if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -75,7 +83,7 @@ int RunQuery(const QueryFlags& f) {
   }
   service->Start();
 
-  auto grpc = storeapi::GrpcServer::Start(f.server.grpc_address, service->proxy());
+  auto grpc = storeapi::GrpcServer::Start(f.server.grpc_address, query::CountServedCalls(service->proxy()));
   if (!grpc.ok()) {
     spdlog::error("{}", grpc.status().message());
     return 1;

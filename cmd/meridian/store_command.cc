@@ -18,6 +18,7 @@
 #include "common/logging.h"
 #include "model/duration.h"
 #include "objstore/config.h"
+#include "query/served_store_metrics.h"
 #include "storeapi/gateway/bucket_store.h"
 #include "storeapi/gateway/status_server.h"
 #include "storeapi/grpc_server.h"
@@ -68,7 +69,7 @@ int RunStore(const StoreFlags& f) {
 
   auto http = storeapi::gateway::StatusServer::Start(f.server.http_address, *store);
   if (!http.ok()) return Fail("http server", http.status());
-  auto grpc = storeapi::GrpcServer::Start(f.server.grpc_address, *store);
+  auto grpc = storeapi::GrpcServer::Start(f.server.grpc_address, query::CountServedCalls(*store));
   if (!grpc.ok()) return Fail("grpc server", grpc.status());
   spdlog::info("store: serving StoreAPI on gRPC port {}, HTTP port {}", (*grpc)->port(), (*http)->port());
 

@@ -27,6 +27,7 @@ fn::RangeWindow Window(const RangeCall& c) {
   w.n = c.n;
   w.range_start_ms = c.range_start_ms;
   w.range_end_ms = c.range_end_ms;
+  w.no_resets = c.no_resets;
   return w;
 }
 

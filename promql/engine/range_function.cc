@@ -60,6 +60,8 @@ Status RangeFunctionOp::Load() {
   lo_.assign(data_.size(), 0);
   hi_.assign(data_.size(), 0);
   noted_.assign(data_.size(), 0);
+  drop_scanned_.assign(data_.size(), 1);
+  last_drop_.assign(data_.size(), 0);
   return load_status_;
 }
 
@@ -148,7 +150,10 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
     if (!s.ok()) return s;
     size_t lo = lo_[i] > dropped ? lo_[i] - dropped : 0;
     size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;
+    size_t scanned = drop_scanned_[i] > dropped + 1 ? drop_scanned_[i] - dropped : 1;
+    size_t last_drop = last_drop_[i] > dropped ? last_drop_[i] - dropped : 0;
     const auto& ts = data_[i].ts;
+    const double* vs = data_[i].vs.data();
     call.labels = &data_[i].labels;
     call.noted = &noted_[i];
     for (size_t k = 0; k < n; ++k) {
@@ -164,6 +169,9 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
         while (hi < ts.size() && ts[hi] <= e) ++hi;
       }
       if (hi == lo && spec_.skip_empty) continue;
+      for (; scanned < hi; ++scanned) {
+        if (vs[scanned] < vs[scanned - 1]) last_drop = scanned;
+      }
       for (size_t a = 0; a < args.size(); ++a) args[a] = scalar_vals_[a][first + k];
       call.range_start_ms = start;
       call.range_end_ms = e;
@@ -171,11 +179,14 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
       call.ts = ts.data() + lo;
       call.vs = data_[i].vs.data() + lo;
       call.n = hi - lo;
+      call.no_resets = last_drop <= lo && scanned >= hi;
       double out;
       if (spec_.kernel(call, &out)) (*batch)[k].Push(static_cast<uint32_t>(i), out);
     }
     lo_[i] = lo;
     hi_[i] = hi;
+    drop_scanned_[i] = scanned;
+    last_drop_[i] = last_drop;
   }
   return Status::Ok();
 }

@@ -30,6 +30,8 @@ struct RangeCall {
   PosRange param_pos;
   // Per-series scratch a kernel may use to report a per-series annotation only once.
   uint8_t* noted = nullptr;
+  // No value in the window is below its predecessor.
+  bool no_resets = false;
 };
 
 // Returns false when the function yields no sample for this series and step.
@@ -80,6 +82,10 @@ class RangeFunctionOp final : public Operator {
   std::vector<LoadedSeries> data_;
   std::vector<SeriesInfo> series_;
   std::vector<size_t> lo_, hi_;  // per series window [lo, hi) of the previous step
+  // Per series: samples before drop_scanned_ have been checked for value drops, and
+  // last_drop_ is the index of the latest sample below its predecessor (0: none). A window
+  // [lo, hi) has a reset exactly when last_drop_ > lo, because windows only move forward.
+  std::vector<size_t> drop_scanned_, last_drop_;
   std::vector<uint8_t> noted_;
   SampleReservation reservation_;
 };

@@ -12,8 +12,8 @@
 #include "storeapi/gateway/bucket_store.h"
 #include "storeapi/gateway/bucket_tools.h"
 #include "storeapi/gateway/demo_data.h"
-#include "tests/gateway/process_util.h"
 #include "tests/gateway/test_util.h"
+#include "tests/support/process.h"
 
 namespace meridian::storeapi::gateway {
 namespace {
@@ -46,7 +46,7 @@ DemoOptions Small(uint64_t seed) {
 std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = testing::ReadFile(e.path().string());
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = meridian::testing::ReadFile(e.path().string());
   }
   return out;
 }

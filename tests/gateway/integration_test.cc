@@ -1,32 +1,37 @@
 // Integration tests of the store-gateway (label "integration"):
-//  - blocks made by promtool are served with exactly the samples a real Prometheus 2.42
-//    returns for the same selectors (BucketStore behind the gRPC server, read back through
-//    the gRPC client);
+//  - blocks made by promtool are served by the `meridian store` binary with exactly the
+//    samples a real Prometheus 2.42 returns for the same selectors (read back over gRPC with
+//    the project's StoreAPI client);
 //  - the same data through the S3 provider against s3rver, with > 1000 entries to list
 //    (paging) and blocks added and deleted while the store syncs;
 //  - idle memory of a store over 24h of 10,000 series against the size of its index files.
 
-#include <httplib.h>
 #include <rapidjson/document.h>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <iostream>
 #include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "objstore/config.h"
 #include "objstore/filesystem/filesystem_bucket.h"
 #include "storeapi/gateway/bucket_store.h"
 #include "storeapi/gateway/bucket_tools.h"
 #include "storeapi/gateway/demo_data.h"
-#include "storeapi/grpc_server.h"
 #include "storeapi/remote_store.h"
-#include "tests/gateway/process_util.h"
 #include "tests/gateway/test_util.h"
-#include "tests/objstore/s3rver_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/meridian_process.h"
+#include "tests/support/process.h"
+#include "tests/support/prometheus_process.h"
+#include "tests/support/s3rver_process.h"
 
 namespace meridian::storeapi::gateway {
 namespace {
@@ -34,6 +39,7 @@ namespace {
 using namespace testing;  // NOLINT
 using thanos::LabelMatcher;
 namespace fs = std::filesystem;
+namespace support = meridian::testing;
 
 using SampleMap = std::map<std::string, Samples>;  // labels text -> samples
 
@@ -102,6 +108,19 @@ SampleMap ParseMatrix(const std::string& body) {
   return out;
 }
 
+// The value of an unlabelled metric on a `meridian store`'s /metrics page; -1 if absent.
+double StoreMetric(const support::MeridianProcess& store, const std::string& name) {
+  auto page = support::HttpGet(store.http_url() + "/metrics", 10000);
+  if (!page.ok()) return -1;
+  std::istringstream lines(*page);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ' ') {
+      return std::strtod(line.c_str() + name.size() + 1, nullptr);
+    }
+  }
+  return -1;
+}
+
 // The store's answer for `matchers` over [mint, maxt], trimmed to that range.
 SampleMap FromStore(Store& store, const std::vector<LabelMatcher>& ms, int64_t mint, int64_t maxt) {
   thanos::SeriesRequest req;
@@ -128,13 +147,9 @@ class PromtoolBlocks : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     data_ = MakeOpenMetrics(8);
-    const std::string om = dir_->path() + "/data.om";
-    std::ofstream(om) << data_.text;
     fs::create_directories(dir_->path() + "/blocks");
-    int rc = RunAndWait({"/usr/bin/promtool", "tsdb", "create-blocks-from", "openmetrics", om,
-                         dir_->path() + "/blocks"},
-                        dir_->path() + "/promtool.log");
-    ASSERT_EQ(rc, 0) << ReadFile(dir_->path() + "/promtool.log");
+    Status made = support::CreateBlocksFromOpenMetrics(data_.text, dir_->path() + "/blocks", dir_->path());
+    ASSERT_TRUE(made.ok()) << made.message();
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -167,33 +182,28 @@ TEST_F(PromtoolBlocks, SamplesMatchPrometheus) {
     ASSERT_TRUE(UploadBlock(**bucket, b).ok());
     fs::copy(b, prom_dir + "/" + fs::path(b).filename().string(), fs::copy_options::recursive);
   }
-  const int port = FreePort();
-  const std::string config = dir_->path() + "/prometheus.yml";
-  std::ofstream(config) << "global:\n  scrape_interval: 1h\n";
-  pid_t pid = Spawn({"/usr/bin/prometheus", "--config.file=" + config, "--storage.tsdb.path=" + prom_dir,
-                     "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                     "--storage.tsdb.retention.time=100y"},
-                    dir_->path() + "/prometheus.log");
-  ASSERT_GT(pid, 0);
-  ProcessGuard guard(pid);
-  httplib::Client prom("127.0.0.1", port);
-  bool ready = false;
-  for (int i = 0; i < 300 && !ready; ++i) {
-    auto r = prom.Get("/-/ready");
-    ready = r && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(ready) << ReadFile(dir_->path() + "/prometheus.log");
+  support::PrometheusConfig prom_cfg;
+  prom_cfg.data_dir = prom_dir;
+  prom_cfg.work_dir = dir_->path();
+  auto prom = support::PrometheusProcess::Start(prom_cfg);
+  ASSERT_TRUE(prom.ok()) << prom.status().message();
 
-  BucketStoreOptions opts;
-  opts.data_dir = dir_->path() + "/store-data";
-  auto store = BucketStore::New(std::shared_ptr<objstore::Bucket>(std::move(*bucket)), opts);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Sync().ok());
-  ASSERT_EQ((*store)->Blocks().size(), blocks.size());
-  auto server = GrpcServer::Start("127.0.0.1:0", *store);
-  ASSERT_TRUE(server.ok()) << server.status().message();
-  RemoteStore remote("127.0.0.1:" + std::to_string((*server)->port()));
+  // The store side is the binary users run, configured by flags alone.
+  auto store = support::MeridianProcess::Start(
+      "store",
+      {"--objstore.config=type: FILESYSTEM\nconfig:\n  directory: " + bucket_dir,
+       "--data-dir=" + dir_->path() + "/store-data"},
+      dir_->path());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_EQ(StoreMetric(**store, "thanos_bucket_store_blocks_loaded"), static_cast<double>(blocks.size()))
+      << (*store)->Log();
+  RemoteStore remote((*store)->grpc_address());
+  auto info = remote.Info(CallContext{});
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->componenttype(), "store");
+  // promtool's blocks are half-open [min, max); the last sample lies before max_time.
+  EXPECT_LE(info->store().min_time(), data_.min_t);
+  EXPECT_GT(info->store().max_time(), data_.max_t);
 
   struct Case {
     std::string promql;  // selector
@@ -219,9 +229,9 @@ TEST_F(PromtoolBlocks, SamplesMatchPrometheus) {
       const std::string q = c.promql + "[" + std::to_string(range) + "ms]";
       char tbuf[32];
       std::snprintf(tbuf, sizeof tbuf, "%.3f", static_cast<double>(t) / 1000);
-      auto r = prom.Get("/api/v1/query?query=" + UrlEncode(q) + "&time=" + tbuf);
-      ASSERT_TRUE(r && r->status == 200) << q << ": " << (r ? r->body : "no response");
-      SampleMap want = ParseMatrix(r->body);
+      auto r = support::HttpGet((*prom)->url() + "/api/v1/query?query=" + support::UrlEncode(q) + "&time=" + tbuf);
+      ASSERT_TRUE(r.ok()) << q << ": " << r.status().message();
+      SampleMap want = ParseMatrix(*r);
       ASSERT_FALSE(want.empty()) << q;
       // Prometheus 2.42 selects [t - range, t], both ends included.
       SampleMap got = FromStore(remote, c.matchers, t - range, t);
@@ -238,17 +248,18 @@ TEST_F(PromtoolBlocks, SamplesMatchPrometheus) {
     }
   }
   std::cout << "compared " << compared << " samples with Prometheus 2.42\n";
-  (*server)->Shutdown();
+  EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
 }
 
-// The S3 provider against s3rver: > 1000 entries at the bucket root (listing pages), partial
-// blocks ignored, blocks added and deleted while a background sync runs.
+// The S3 provider against s3rver, served by the `meridian store` binary: > 1000 entries at the
+// bucket root (listing pages), partial blocks ignored, blocks added and deleted while its
+// background sync runs.
 TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
   TempDir tmp;
   fs::create_directories(tmp.path() + "/s3");
-  auto s3 = objstore::testing::S3rverProcess::Start(bin, tmp.path() + "/s3", {"blocks"});
+  auto s3 = meridian::testing::S3rverProcess::Start(bin, tmp.path() + "/s3", {"blocks"});
   ASSERT_TRUE(s3.ok()) << s3.status().message();
   const std::string yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*s3)->endpoint() +
                            "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
@@ -265,35 +276,31 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
     auto ulid = tsdb::Ulid::FromParts(1600000000000ULL + i, e).ToString();
     ASSERT_TRUE(bucket->Upload(ulid + "/index", "partial").ok());
   }
-  BucketStoreOptions opts;
-  opts.data_dir = tmp.path() + "/store-data";
-  auto store = *BucketStore::New(bucket, opts);
-  ASSERT_TRUE(store->Sync().ok());
-  EXPECT_EQ(store->Blocks().size(), blocks.size() - 1);
-  EXPECT_TRUE(store->BlockErrors().empty());
+  // A short sync period makes the binary's own background sync pick up the changes below.
+  auto store = support::MeridianProcess::Start(
+      "store", {"--objstore.config=" + yaml, "--data-dir=" + tmp.path() + "/store-data", "--sync-block-duration=100ms"},
+      tmp.path());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ(StoreMetric(**store, "thanos_bucket_store_blocks_loaded"), static_cast<double>(blocks.size() - 1));
+  EXPECT_EQ(StoreMetric(**store, "meridian_bucket_store_blocks_failed"), 0);
+  RemoteStore remote((*store)->grpc_address());
 
-  std::atomic<bool> stop{false};
-  std::thread syncer([&] {
-    while (!stop.load()) {
-      EXPECT_TRUE(store->Sync().ok());
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
   auto count_samples = [&] {
-    SampleMap m = FromStore(*store, {LM(LabelMatcher::RE, "__name__", "gw_.*")}, INT64_MIN / 2, INT64_MAX / 2);
+    SampleMap m = FromStore(remote, {LM(LabelMatcher::RE, "__name__", "gw_.*")}, INT64_MIN / 2, INT64_MAX / 2);
     size_t n = 0;
     for (auto& [_, s] : m) n += s.size();
     return n;
   };
   auto wait_for_blocks = [&](size_t n) {
-    for (int i = 0; i < 300 && store->Blocks().size() != n; ++i) {
+    for (int i = 0; i < 300; ++i) {
+      if (StoreMetric(**store, "thanos_bucket_store_blocks_loaded") == static_cast<double>(n)) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return store->Blocks().size() == n;
+    return false;
   };
   const size_t before = count_samples();
   ASSERT_TRUE(UploadBlock(*bucket, blocks.back()).ok());
-  ASSERT_TRUE(wait_for_blocks(blocks.size()));
+  ASSERT_TRUE(wait_for_blocks(blocks.size())) << (*store)->Log();
   const size_t all = count_samples();
   EXPECT_GT(all, before);
   // The total is exactly what promtool was given.
@@ -310,12 +317,14 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
   }, objstore::IterOptions{.recursive = true}).ok());
   ASSERT_TRUE(bucket->Delete(first + "/meta.json").ok());
   for (const auto& o : objects) ASSERT_TRUE(bucket->Delete(o).ok());
-  ASSERT_TRUE(wait_for_blocks(blocks.size() - 1));
+  ASSERT_TRUE(wait_for_blocks(blocks.size() - 1)) << (*store)->Log();
   EXPECT_LT(count_samples(), all);
-  stop.store(true);
-  syncer.join();
-  std::cout << "s3: " << store->stats().bucket_requests << " ranged GETs, " << store->stats().bucket_bytes
-            << " bytes\n";
+  EXPECT_EQ(StoreMetric(**store, "meridian_bucket_store_sync_failures_total"), 0) << (*store)->Log();
+  // The first sync, one that saw the added block and one that saw the deletion.
+  EXPECT_GE(StoreMetric(**store, "meridian_bucket_store_syncs_total"), 3);
+  std::cout << "s3: " << StoreMetric(**store, "meridian_bucket_store_range_requests_total") << " ranged GETs, "
+            << StoreMetric(**store, "meridian_bucket_store_range_bytes_total") << " bytes\n";
+  EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
 }
 
 // 24h of 10,000 series in 2h blocks: the store's resident memory after sync and a query stays
@@ -345,7 +354,7 @@ TEST(GatewayMemory, IdleMemoryBelowIndexSize) {
                    (blk + 1) * 2 * hour);
   }
   fs::remove_all(tmp.path() + "/work");
-  const uint64_t rss_before = RssBytes();
+  const uint64_t rss_before = support::SelfRssBytes();
   BucketStoreOptions opts;
   opts.data_dir = tmp.path() + "/store-data";
   auto store = *BucketStore::New(bucket, opts);
@@ -354,7 +363,7 @@ TEST(GatewayMemory, IdleMemoryBelowIndexSize) {
   // One small query, as a store sees between dashboards.
   auto got = FromStore(*store, {LM(LabelMatcher::EQ, "pod", "pod-77")}, 0, 24 * hour);
   EXPECT_EQ(got.size(), 1u);
-  const uint64_t rss_after = RssBytes();
+  const uint64_t rss_after = support::SelfRssBytes();
   const uint64_t index_bytes = store->stats().index_bytes_served;
   const uint64_t grew = rss_after > rss_before ? rss_after - rss_before : 0;
   std::cout << "index files: " << index_bytes << " bytes; VmRSS " << rss_after << " bytes (grew by " << grew

@@ -1,5 +1,5 @@
 // The S3 provider against a real S3 server: npm's s3rver on loopback, started once for the
-// whole binary (see s3rver_process.h). Run through ctest (label `integration`), which installs
+// whole binary (see tests/support/s3rver_process.h). Run through ctest (label `integration`), which installs
 // s3rver first and tells this binary where it is (MERIDIAN_S3RVER).
 #include <gtest/gtest.h>
 
@@ -12,13 +12,13 @@
 
 #include "objstore/config.h"
 #include "objstore/s3/s3_bucket.h"
-#include "tests/objstore/s3rver_process.h"
+#include "tests/support/s3rver_process.h"
 #include "tests/objstore/temp_dir.h"
 
 namespace meridian::objstore {
 namespace {
 
-using testing::S3rverProcess;
+using meridian::testing::S3rverProcess;
 using testing::TempDir;
 
 constexpr const char* kBucket = "meridian-test";

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -32,7 +33,9 @@
 #include "storeapi/remote_store.h"
 #include "storeapi/sidecar/sidecar.h"
 #include "tests/objstore/temp_dir.h"
-#include "tests/sidecar/prometheus_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/meridian_process.h"
+#include "tests/support/prometheus_process.h"
 #include "tsdb/block_meta.h"
 #include "tsdb/block_reader.h"
 
@@ -683,6 +686,78 @@ TEST_F(SidecarIntegration, UploadsBlocksOnceAcrossRestart) {
       EXPECT_EQ(copy[l].vs, s.vs) << l.ToString();
     }
   }
+}
+
+// Issue 7's acceptance end to end: what the sidecar uploaded is served by the `meridian store`
+// binary over that bucket with exactly Prometheus's samples, the external labels attached.
+TEST_F(SidecarIntegration, StoreOverUploadedBlocksServesPrometheusSamples) {
+  const Labels external{{"cluster", "eu"}, {"replica", "a"}};
+  auto prom = StartPrometheus("upload-store", {{"cluster", "eu"}, {"replica", "a"}});
+  ASSERT_NE(prom, nullptr);
+  const std::string work = root_->path() + "/upload-store";
+  const std::string data_dir = work + "/data";
+  const std::string bucket_dir = work + "/bucket";
+  fs::create_directories(bucket_dir);
+  std::vector<std::string> blocks = LevelOneBlocks(data_dir);
+  ASSERT_GE(blocks.size(), 3u);
+
+  SidecarOptions o = FastOptions(prom->url());
+  o.tsdb_path = data_dir;
+  o.objstore_config = "type: FILESYSTEM\nconfig:\n  directory: " + bucket_dir + "\n";
+  auto bucket = objstore::NewBucketFromConfig(o.objstore_config);
+  ASSERT_TRUE(bucket.ok());
+  {
+    auto sc = Sidecar::Start(o);
+    ASSERT_TRUE(sc.ok()) << sc.status().message();
+    ASSERT_TRUE(WaitFor([&] {
+      for (const auto& b : blocks) {
+        if (!*(*bucket)->Exists(b + "/meta.json")) return false;
+      }
+      return true;
+    })) << ((*sc)->Fatal() ? (*sc)->Fatal()->message() : "");
+  }
+  int64_t mint = INT64_MAX, maxt = INT64_MIN;
+  for (const auto& b : blocks) {
+    auto meta = tsdb::ReadBlockMetaFile(data_dir + "/" + b);
+    ASSERT_TRUE(meta.ok()) << meta.status().message();
+    mint = std::min(mint, meta->min_time);
+    maxt = std::max(maxt, meta->max_time - 1);  // blocks are half-open
+  }
+
+  auto store = testing::MeridianProcess::Start(
+      "store", {"--objstore.config=" + o.objstore_config, "--data-dir=" + work + "/store-data"}, work);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  RemoteStore remote((*store)->grpc_address());
+  StreamResult got = ReadAll(remote, MakeRequest(mint, maxt, Parse({{MatchType::kRegexp, "__name__", ".+"}})), {});
+  ASSERT_TRUE(got.status.ok()) << got.status.message() << "\n" << (*store)->Log();
+  EXPECT_TRUE(got.warnings.empty());
+  EXPECT_TRUE(std::is_sorted(got.order.begin(), got.order.end())) << "StoreAPI streams series sorted by labels";
+  EXPECT_EQ(std::adjacent_find(got.order.begin(), got.order.end()), got.order.end()) << "a series sent twice";
+
+  // Prometheus 2.42 selects [at - range, at], both ends included: exactly [mint, maxt]. Its API
+  // leaves the external labels off; a store attaches them, and they win over a series' own.
+  SampleMap from_prometheus = PrometheusSamples(prom->url(), "{__name__=~\".+\"}", maxt, std::to_string(maxt - mint) + "ms");
+  SampleMap want;
+  for (auto& [labels, samples] : from_prometheus) {
+    LabelsBuilder b{labels};
+    for (const auto& l : external) b.Set(l.name, l.value);
+    want[b.Build()] = std::move(samples);
+  }
+  ASSERT_EQ(want.size(), 16u);
+  ASSERT_EQ(got.samples.size(), want.size()) << (*store)->Log();
+  size_t compared = 0;
+  for (const auto& [labels, samples] : want) {
+    SCOPED_TRACE(labels.ToString());
+    auto it = got.samples.find(labels);
+    ASSERT_NE(it, got.samples.end());
+    EXPECT_EQ(it->second.ts, samples.ts);
+    EXPECT_EQ(it->second.vs, samples.vs);
+    compared += samples.ts.size();
+  }
+  EXPECT_GT(compared, 16u * 4 * 240);  // at least 4h of 15 s samples per series
+  std::cout << "store over the uploaded bucket: " << blocks.size() << " blocks, " << compared
+            << " samples equal to Prometheus's\n";
+  EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
 }
 
 int64_t VmRssKb(const std::string& proc = "self") {

@@ -22,7 +22,8 @@
 #include "storeapi/remote_store.h"
 #include "storeapi/sidecar/sidecar.h"
 #include "tests/objstore/temp_dir.h"
-#include "tests/sidecar/prometheus_process.h"
+#include "tests/support/prometheus_process.h"
+#include "tests/support/http_client.h"
 
 namespace meridian::storeapi::sidecar {
 namespace {

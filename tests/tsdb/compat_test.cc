@@ -3,15 +3,7 @@
 //  - Prometheus opens blocks Meridian wrote and returns exactly the written samples;
 //  - Meridian reads blocks promtool made from an OpenMetrics file, sample for sample.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <httplib.h>
-#include <netinet/in.h>
 #include <rapidjson/document.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,22 +14,20 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <thread>
 
 #include "test_util.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/prometheus_process.h"
 #include "tsdb/block_reader.h"
 #include "tsdb/block_writer.h"
-
-extern char** environ;
 
 namespace meridian::tsdb {
 namespace {
 
 using testing::M;
 using testing::TempDir;
-
-constexpr char kPrometheus[] = "/usr/bin/prometheus";
-constexpr char kPromtool[] = "/usr/bin/promtool";
+namespace support = meridian::testing;
 
 // Samples per series, keyed by the label set's text form.
 using SampleMap = std::map<std::string, std::vector<std::pair<int64_t, double>>>;
@@ -47,85 +37,6 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
-// Starts `argv` with stdout and stderr appended to `log`; returns the pid or -1.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
-
-int RunAndWait(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t pid = Spawn(argv, log);
-  if (pid < 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Stops the Prometheus this test started (only that pid), even when an assertion fails.
-class ProcessGuard {
- public:
-  explicit ProcessGuard(pid_t pid) : pid_(pid) {}
-  ~ProcessGuard() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-
- private:
-  pid_t pid_;
-};
 
 // Parses a /api/v1/query matrix result into label-set text -> samples.
 SampleMap ParseMatrix(const std::string& body) {
@@ -153,7 +64,7 @@ SampleMap ParseMatrix(const std::string& body) {
 }
 
 TEST(PrometheusCompat, PrometheusOpensMeridianBlocks) {
-  if (access(kPrometheus, X_OK) != 0) GTEST_SKIP() << "no " << kPrometheus;
+  if (access(support::kPrometheusBinary, X_OK) != 0) GTEST_SKIP() << "no " << support::kPrometheusBinary;
   TempDir dir;
   const std::string data = dir.path() + "/data";
   std::filesystem::create_directories(data);
@@ -199,45 +110,31 @@ TEST(PrometheusCompat, PrometheusOpensMeridianBlocks) {
 
   // promtool's analyzer walks our index (postings, label values, series) before Prometheus
   // starts and takes the directory lock.
-  if (access(kPromtool, X_OK) == 0) {
+  if (access(support::kPromtoolBinary, X_OK) == 0) {
     const std::string alog = dir.path() + "/analyze.log";
-    EXPECT_EQ(RunAndWait({kPromtool, "tsdb", "analyze", data}, alog), 0) << ReadFile(alog);
-    EXPECT_NE(ReadFile(alog).find("Series: 12"), std::string::npos) << ReadFile(alog);
+    Status analyzed = support::RunCommand({support::kPromtoolBinary, "tsdb", "analyze", data}, alog);
+    EXPECT_TRUE(analyzed.ok()) << analyzed.message();
+    EXPECT_NE(support::ReadFile(alog).find("Series: 12"), std::string::npos) << support::ReadFile(alog);
   }
 
-  const std::string config = dir.path() + "/prometheus.yml";
-  std::ofstream(config) << "global:\n  scrape_interval: 1h\nscrape_configs: []\n";
-  const int port = FreePort();
-  ASSERT_GT(port, 0);
-  const std::string log = dir.path() + "/prometheus.log";
-  pid_t pid = Spawn({kPrometheus, "--config.file=" + config, "--storage.tsdb.path=" + data,
-                     "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                     "--storage.tsdb.retention.time=100y"},
-                    log);
-  ASSERT_GT(pid, 0);
-  ProcessGuard guard(pid);
-
-  httplib::Client cli("127.0.0.1", port);
-  cli.set_connection_timeout(2, 0);
-  cli.set_read_timeout(30, 0);
-  bool ready = false;
-  for (int i = 0; i < 300 && !ready; ++i) {
-    auto r = cli.Get("/-/ready");
-    ready = r && r->status == 200;
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(ready) << "Prometheus did not become ready:\n" << ReadFile(log);
+  support::PrometheusConfig cfg;
+  cfg.data_dir = data;
+  cfg.work_dir = dir.path();
+  auto prom = support::PrometheusProcess::Start(cfg);
+  ASSERT_TRUE(prom.ok()) << prom.status().message();
+  auto get = [&](const std::string& path_and_query) {
+    auto r = support::HttpGet((*prom)->url() + path_and_query, 30000);
+    EXPECT_TRUE(r.ok()) << path_and_query << ": " << r.status().message();
+    return r.ok() ? *r : std::string();
+  };
 
   // A range-vector instant query returns every raw sample in the range.
   const double eval = static_cast<double>(base + 2 * 7200'000) / 1000.0;
   char path[256];
   std::snprintf(path, sizeof(path), "/api/v1/query?query=%s&time=%.3f",
-                UrlEncode("{__name__=~\"meridian_compat_.*\"}[5h]").c_str(), eval);
-  auto r = cli.Get(path);
-  ASSERT_TRUE(r) << "query failed";
-  ASSERT_EQ(r->status, 200) << r->body;
-  SampleMap got = ParseMatrix(r->body);
-  ASSERT_EQ(got.size(), want.size()) << ReadFile(log);
+                support::UrlEncode("{__name__=~\"meridian_compat_.*\"}[5h]").c_str(), eval);
+  SampleMap got = ParseMatrix(get(path));
+  ASSERT_EQ(got.size(), want.size()) << (*prom)->Log();
   size_t total = 0;
   for (const auto& [series, samples] : want) {
     auto it = got.find(series);
@@ -251,25 +148,23 @@ TEST(PrometheusCompat, PrometheusOpensMeridianBlocks) {
   }
   EXPECT_GT(total, 10000u);
   // Prometheus loaded the blocks without complaint.
-  const std::string plog = ReadFile(log);
+  const std::string plog = (*prom)->Log();
   EXPECT_EQ(plog.find("level=error"), std::string::npos) << plog;
   EXPECT_EQ(plog.find("level=warn"), std::string::npos) << plog;
 
   // Label values come from the postings offset table of our index.
-  auto lv = cli.Get("/api/v1/label/job/values");
-  ASSERT_TRUE(lv);
-  EXPECT_NE(lv->body.find("\"even\""), std::string::npos) << lv->body;
-  EXPECT_NE(lv->body.find("\"odd\""), std::string::npos) << lv->body;
+  const std::string lv = get("/api/v1/label/job/values");
+  EXPECT_NE(lv.find("\"even\""), std::string::npos) << lv;
+  EXPECT_NE(lv.find("\"odd\""), std::string::npos) << lv;
   // A matcher query resolved through our postings.
   std::snprintf(path, sizeof(path), "/api/v1/query?query=%s&time=%.3f",
-                UrlEncode("count(count_over_time(meridian_compat_gauge{job=\"odd\"}[5h]))").c_str(), eval);
-  auto c = cli.Get(path);
-  ASSERT_TRUE(c);
-  EXPECT_NE(c->body.find("\"4\""), std::string::npos) << c->body;
+                support::UrlEncode("count(count_over_time(meridian_compat_gauge{job=\"odd\"}[5h]))").c_str(), eval);
+  const std::string c = get(path);
+  EXPECT_NE(c.find("\"4\""), std::string::npos) << c;
 }
 
 TEST(PrometheusCompat, MeridianReadsPromtoolBlocks) {
-  if (access(kPromtool, X_OK) != 0) GTEST_SKIP() << "no " << kPromtool;
+  if (access(support::kPromtoolBinary, X_OK) != 0) GTEST_SKIP() << "no " << support::kPromtoolBinary;
   TempDir dir;
   const std::string input = dir.path() + "/input.om";
   const std::string out = dir.path() + "/blocks";
@@ -306,9 +201,9 @@ TEST(PrometheusCompat, MeridianReadsPromtoolBlocks) {
   om << "# EOF\n";
   om.close();
 
-  const std::string log = dir.path() + "/promtool.log";
-  int rc = RunAndWait({kPromtool, "tsdb", "create-blocks-from", "openmetrics", input, out}, log);
-  ASSERT_EQ(rc, 0) << ReadFile(log);
+  Status made = support::RunCommand(
+      {support::kPromtoolBinary, "tsdb", "create-blocks-from", "openmetrics", input, out}, dir.path() + "/promtool.log");
+  ASSERT_TRUE(made.ok()) << made.message();
 
   SampleMap got;
   int blocks = 0;

@@ -65,16 +65,30 @@ TEST_F(ApiTest, EmptyVectorIsEmptyList) {
 }
 
 TEST_F(ApiTest, TimestampFormatting) {
+  // Samples: whole seconds, or exactly three decimals (jsonutil).
+  auto sample = [&](const std::string& t) {
+    return Get("/api/v1/query?query=vector(1)&time=" + t).body;
+  };
+  auto sample_json = [](const std::string& t) {
+    return R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[)" + t +
+           R"(,"1"]}]}})";
+  };
+  EXPECT_EQ(sample("1435781451.05"), sample_json("1435781451.050"));
+  EXPECT_EQ(sample("1435781451.5"), sample_json("1435781451.500"));
+  EXPECT_EQ(sample("1435781451"), sample_json("1435781451"));
+  EXPECT_EQ(sample("-1.5"), sample_json("-1.500"));
+  EXPECT_EQ(sample("-0.05"), sample_json("-0.050"));
+  // Scalars (and strings) marshal themselves through encoding/json: a plain float of seconds.
   EXPECT_EQ(Get("/api/v1/query?query=1&time=1435781451.05").body,
-            R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.050,"1"]}})");
+            R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.05,"1"]}})");
   EXPECT_EQ(Get("/api/v1/query?query=1&time=1435781451.5").body,
-            R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.500,"1"]}})");
+            R"({"status":"success","data":{"resultType":"scalar","result":[1435781451.5,"1"]}})");
   EXPECT_EQ(Get("/api/v1/query?query=1&time=1435781451").body,
             R"({"status":"success","data":{"resultType":"scalar","result":[1435781451,"1"]}})");
-  EXPECT_EQ(Get("/api/v1/query?query=1&time=-1.5").body,
-            R"({"status":"success","data":{"resultType":"scalar","result":[-1.500,"1"]}})");
   EXPECT_EQ(Get("/api/v1/query?query=1&time=-0.05").body,
-            R"({"status":"success","data":{"resultType":"scalar","result":[-0.050,"1"]}})");
+            R"({"status":"success","data":{"resultType":"scalar","result":[-0.05,"1"]}})");
+  EXPECT_EQ(Get("/api/v1/query?query=%22s%22&time=1435781451.5").body,
+            R"({"status":"success","data":{"resultType":"string","result":[1435781451.5,"s"]}})");
   // A vector sample stamped at the evaluation time, not at the sample's own time.
   Reply r = Get("/api/v1/query?query=up%7Binstance%3D%22a:9090%22%7D&time=1700000060.05");
   EXPECT_EQ(r.body, R"({"status":"success","data":{"resultType":"vector","result":[)"
@@ -83,19 +97,27 @@ TEST_F(ApiTest, TimestampFormatting) {
 }
 
 TEST_F(ApiTest, SampleValueFormatting) {
-  auto scalar = [&](const std::string& q) {
+  auto value = [&](const std::string& q) {
     std::string body = Get("/api/v1/query?time=1&query=" + q).body;
     size_t p = body.find(R"([1,")");
     return p == std::string::npos ? body : body.substr(p + 4, body.find('"', p + 4) - p - 4);
   };
-  EXPECT_EQ(scalar("1e-7"), "1e-07");
-  EXPECT_EQ(scalar("0.000123"), "0.000123");
-  EXPECT_EQ(scalar("1e21"), "1e+21");
-  EXPECT_EQ(scalar("123456789012"), "123456789012");
-  EXPECT_EQ(scalar("1%2F0"), "+Inf");
-  EXPECT_EQ(scalar("-1%2F0"), "-Inf");
-  EXPECT_EQ(scalar("0%2F0"), "NaN");
-  EXPECT_EQ(scalar("0.1%2B0.2"), "0.30000000000000004");
+  // Samples: jsonutil's format, exponent outside [1e-6, 1e21).
+  EXPECT_EQ(value("vector(1e-7)"), "1e-07");
+  EXPECT_EQ(value("vector(0.000123)"), "0.000123");
+  EXPECT_EQ(value("vector(1e21)"), "1e+21");
+  EXPECT_EQ(value("vector(123456789012)"), "123456789012");
+  EXPECT_EQ(value("vector(1%2F0)"), "+Inf");
+  EXPECT_EQ(value("vector(-1%2F0)"), "-Inf");
+  EXPECT_EQ(value("vector(0%2F0)"), "NaN");
+  EXPECT_EQ(value("vector(0.1%2B0.2)"), "0.30000000000000004");
+  // Scalars: strconv's 'f' format, never an exponent.
+  EXPECT_EQ(value("1e-7"), "0.0000001");
+  EXPECT_EQ(value("1e21"), "1000000000000000000000");
+  EXPECT_EQ(value("-2.5e-3"), "-0.0025");
+  EXPECT_EQ(value("1%2F0"), "+Inf");
+  EXPECT_EQ(value("0%2F0"), "NaN");
+  EXPECT_EQ(value("0.1%2B0.2"), "0.30000000000000004");
 }
 
 TEST_F(ApiTest, RangeQueryMatrix) {
@@ -171,7 +193,7 @@ TEST_F(ApiTest, ParseErrorIsBadDataWithParserMessage) {
   ASSERT_FALSE(parsed.ok());
   Reply r = Get("/api/v1/query?query=sum(up");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, Err("bad_data", parsed.ErrorString()));
+  EXPECT_EQ(r.body, Err("bad_data", "invalid parameter \"query\": " + parsed.ErrorString()));
   EXPECT_EQ(parsed.ErrorString().rfind("1:", 0), 0u) << parsed.ErrorString();
   // An absent query is an empty one, as upstream.
   r = Get("/api/v1/query");

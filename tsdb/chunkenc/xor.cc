@@ -1,5 +1,7 @@
 #include "tsdb/chunkenc/xor.h"
 
+#include "model/value.h"
+
 #include <bit>
 #include <cstring>
 
@@ -337,7 +339,8 @@ uint16_t XorNumSamples(std::string_view chunk) {
   return ReadU16BE(reinterpret_cast<const uint8_t*>(chunk.data()));
 }
 
-Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<double>* vs) {
+Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<double>* vs,
+                 XorDecodeInfo* info) {
   if (chunk.size() < 2) return CorruptError("xor chunk: shorter than its 2-byte header");
   const auto* data = reinterpret_cast<const uint8_t*>(chunk.data());
   const uint16_t n = ReadU16BE(data);
@@ -367,10 +370,22 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
   if (!ReadFirst(s)) return fail("truncated", 0);
   out_t[0] = s.t;
   out_v[0] = std::bit_cast<double>(s.v_bits);
-  if (n == 1) return Status::Ok();
+  // Both flags are ORed off the decoder's critical path; they save the callers a pass each.
+  bool unordered = false;
+  bool stale = s.v_bits == kStaleNaNBits;
+  auto report = [&] {
+    if (info != nullptr) {
+      info->ordered = !unordered;
+      info->has_stale = stale;
+    }
+    return Status::Ok();
+  };
+  if (n == 1) return report();
   if (!ReadSecond(s)) return fail("truncated or invalid value", 1);
   out_t[1] = s.t;
   out_v[1] = std::bit_cast<double>(s.v_bits);
+  unordered = static_cast<int64_t>(s.t_delta) <= 0;
+  stale = stale || s.v_bits == kStaleNaNBits;
 
   // Hot loop: a register bit buffer refilled 7 bytes at a time (at least 56 readable bits after
   // each refill), with all state in locals.
@@ -438,8 +453,10 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
     if (b.Position() > limit) [[unlikely]] return fail("truncated", i);
     out_t[i] = t;
     out_v[i] = std::bit_cast<double>(v_bits);
+    unordered |= static_cast<int64_t>(t_delta) <= 0;
+    stale |= v_bits == kStaleNaNBits;
   }
-  return Status::Ok();
+  return report();
 }
 
 XorIterator::XorIterator(std::string_view chunk) {

@@ -57,9 +57,16 @@ class XorEncoder {
   uint8_t trailing_ = 0;
 };
 
+// What the decoder noticed on the way, so callers can skip their own passes over the samples.
+struct XorDecodeInfo {
+  bool ordered = true;     // every timestamp is greater than the one before it
+  bool has_stale = false;  // some value is Prometheus's staleness marker (model/value.h)
+};
+
 // Appends every sample of `chunk` to *ts / *vs. On corrupt or truncated input returns kCorrupt
 // and leaves both vectors as they were; never reads outside `chunk`.
-Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<double>* vs);
+Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<double>* vs,
+                 XorDecodeInfo* info = nullptr);
 
 // Number of samples the chunk header claims (0 when the chunk is shorter than its header).
 uint16_t XorNumSamples(std::string_view chunk);

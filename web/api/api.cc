@@ -14,6 +14,7 @@
 
 #include "promql/engine/engine.h"
 #include "promql/parser/printer.h"
+#include "promql/parser/value_type.h"
 #include "web/api/ast_json.h"
 #include "web/api/json_writer.h"
 #include "web/api/params.h"
@@ -349,8 +350,16 @@ Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64
   ropts.timeout = timeout;
 
   std::string query = r.form.Value("query");
+  // Prometheus 3.x reports everything NewInstantQuery/NewRangeQuery refuse as a bad `query`
+  // parameter (2.x did so only for instant queries).
   promql::ParseResult parsed = promql::ParseExpr(query, opts_.parse);
-  if (!parsed.ok()) return Outcome::Error(BadDataError(parsed.ErrorString()));
+  if (!parsed.ok()) return Outcome::Error(InvalidParamError("query", parsed.ErrorString()));
+  if (const promql::ValueType t = parsed.expr->type();
+      range && t != promql::ValueType::kVector && t != promql::ValueType::kScalar) {
+    return Outcome::Error(InvalidParamError(
+        "query", "invalid expression type \"" + std::string(promql::DocumentedType(t)) +
+                     "\" for range query, must be Scalar or instant Vector"));
+  }
   const auto t_parsed = Clock::now();
 
   const bool has_deadline = timeout.count() > 0;

@@ -1,5 +1,6 @@
 #include "web/api/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "model/strings.h"
@@ -160,6 +161,23 @@ void JsonWriter::Timestamp(int64_t ms) {
 void JsonWriter::SampleValue(double v) {
   scratch_.assign(1, '"');
   scratch_.append(FormatFloatJSON(v));
+  scratch_.push_back('"');
+  writer_.RawValue(scratch_.data(), scratch_.size(), rapidjson::kStringType);
+}
+
+void JsonWriter::ScalarValue(double v) {
+  scratch_.assign(1, '"');
+  if (std::isnan(v)) {
+    scratch_.append("NaN");
+  } else if (std::isinf(v)) {
+    scratch_.append(v > 0 ? "+Inf" : "-Inf");
+  } else {
+    // Fixed notation of the shortest round-trip digits: at most 309 integer digits plus a
+    // sign and a fraction of at most 17 significant digits after up to 323 zeros.
+    char buf[800];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    scratch_.append(buf, r.ptr);
+  }
   scratch_.push_back('"');
   writer_.RawValue(scratch_.data(), scratch_.size(), rapidjson::kStringType);
 }

@@ -33,6 +33,9 @@ class JsonWriter {
   void Timestamp(int64_t ms);
   // A sample value: a JSON string in jsonutil's float format ("1", "0.5", "1e-07", "+Inf").
   void SampleValue(double v);
+  // A scalar result's value as promql.Scalar marshals itself: strconv's 'f' format with the
+  // shortest round-trip digits, never an exponent ("0.00000015", "1000000000000000000000").
+  void ScalarValue(double v);
   // A float64 field as encoding/json writes numbers (stats timings). Non-finite values
   // cannot be represented and are written as null.
   void GoFloat(double v);

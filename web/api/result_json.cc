@@ -59,16 +59,18 @@ void WriteQueryResult(const promql::engine::QueryResult& res, int64_t limit, Jso
     w->Key("resultType");
     w->String("scalar");
     w->Key("result");
+    // promql.Scalar and promql.String marshal themselves with encoding/json: the time is a
+    // plain float64 of seconds ("1435781451.05"), unlike the fixed three decimals of samples.
     w->StartArray();
-    w->Timestamp(sc->t);
-    w->SampleValue(sc->v);
+    w->GoFloat(static_cast<double>(sc->t) / 1000.0);
+    w->ScalarValue(sc->v);
     w->EndArray();
   } else if (const auto* str = std::get_if<eng::String>(&res.value)) {
     w->Key("resultType");
     w->String("string");
     w->Key("result");
     w->StartArray();
-    w->Timestamp(str->t);
+    w->GoFloat(static_cast<double>(str->t) / 1000.0);
     w->String(str->v);
     w->EndArray();
   }

@@ -131,15 +131,15 @@ std::optional<double> ExtrapolatedRate(const RangeWindow& w, bool is_counter, bo
   const int64_t first_t = w.ts[0];
   const int64_t last_t = w.ts[last];
   double result = w.vs[last] - w.vs[0];
-  if (is_counter) {
+  if (is_counter && !w.no_resets) {
     for (size_t i = 1; i < w.n; ++i) {
       if (w.vs[i] < w.vs[i - 1]) result += w.vs[i - 1];
     }
   }
 
-  double duration_to_start = static_cast<double>(first_t - w.range_start_ms) / 1000;
-  double duration_to_end = static_cast<double>(w.range_end_ms - last_t) / 1000;
-  const double sampled_interval = static_cast<double>(last_t - first_t) / 1000;
+  double duration_to_start = MsToSeconds(first_t - w.range_start_ms);
+  double duration_to_end = MsToSeconds(w.range_end_ms - last_t);
+  const double sampled_interval = MsToSeconds(last_t - first_t);
   const double avg_between = sampled_interval / static_cast<double>(last);
 
   // Extrapolate to a window edge only if a sample there would be about due; otherwise assume
@@ -149,9 +149,13 @@ std::optional<double> ExtrapolatedRate(const RangeWindow& w, bool is_counter, bo
   if (is_counter) {
     // A counter cannot go below zero: do not extrapolate further back than the point where
     // the observed slope would have reached zero.
-    double duration_to_zero = duration_to_start;
-    if (result > 0 && w.vs[0] >= 0) duration_to_zero = sampled_interval * (w.vs[0] / result);
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+    // The division is skipped when the zero point is clearly further back than the window
+    // start (a factor of 2 dwarfs any rounding), which is the common case of a counter much
+    // larger than its increase; near the boundary the exact expression decides.
+    if (result > 0 && w.vs[0] >= 0 && !(sampled_interval * w.vs[0] > 2 * duration_to_start * result)) {
+      const double duration_to_zero = sampled_interval * (w.vs[0] / result);
+      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+    }
   }
   if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
 

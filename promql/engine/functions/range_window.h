@@ -24,6 +24,10 @@ struct RangeWindow {
   size_t n = 0;
   int64_t range_start_ms = 0;  // exclusive
   int64_t range_end_ms = 0;    // inclusive: the evaluation time minus the offset
+  // Set when the caller knows no value in the window is below its predecessor (no counter
+  // reset), which lets rate/increase skip their scan: the sliding operator tracks the latest
+  // drop per series, so most windows cost O(1) instead of O(samples in the window).
+  bool no_resets = false;
 
   bool empty() const { return n == 0; }
   int64_t RangeMs() const { return range_end_ms - range_start_ms; }
@@ -34,7 +38,18 @@ struct RangeWindow {
 inline double DurationSeconds(int64_t ms) {
   const int64_t sec = ms / 1000;
   const int64_t rem_ns = (ms % 1000) * 1000000;
+  // Whole seconds (the usual range) skip the division, whose result would be 0 exactly.
+  if (rem_ns == 0) return static_cast<double>(sec);
   return static_cast<double>(sec) + static_cast<double>(rem_ns) / 1e9;
+}
+
+// float64(ms) / 1000 as Go computes it. A whole number of seconds converts exactly, so the
+// integer path gives the same bits without a floating-point division, which is the slowest
+// instruction in rate's inner loop (windows on a scrape-aligned grid almost always take it).
+inline double MsToSeconds(int64_t ms) {
+  constexpr int64_t kExact = int64_t{1} << 53;  // integers up to 2^53 are exact doubles
+  if (ms % 1000 == 0 && ms < kExact && ms > -kExact) return static_cast<double>(ms / 1000);
+  return static_cast<double>(ms) / 1000;
 }
 
 }  // namespace meridian::promql::functions

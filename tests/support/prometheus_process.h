@@ -1,28 +1,19 @@
 #pragma once
-// Runs Debian's /usr/bin/prometheus (2.42) as a child process for the integration tests:
-// on a free loopback port, over a data directory the test owns (blocks can be put there
-// with promtool before start), with 2h blocks and local compaction disabled as Thanos
-// requires. Never the system service.
-
-#include <sys/types.h>
+// Debian's /usr/bin/prometheus (2.42) as a child process: on a free loopback port, over a
+// data directory the test owns (blocks can be put there with promtool before start), with 2h
+// blocks and local compaction disabled as Thanos requires. Never the system service.
 
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "model/status.h"
+#include "tests/support/process.h"
 
-namespace meridian::storeapi::sidecar::testing {
+namespace meridian::testing {
 
 inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
 inline constexpr const char* kPromtoolBinary = "/usr/bin/promtool";
-
-// A port the kernel just gave out, released again (good enough for tests on loopback).
-int FreePort();
-
-// Runs a command to completion; its combined output goes to the returned error on failure.
-Status RunCommand(const std::vector<std::string>& args, const std::string& log_path);
 
 // promtool tsdb create-blocks-from openmetrics <file> <dir>.
 Status CreateBlocksFromOpenMetrics(const std::string& openmetrics, const std::string& data_dir,
@@ -36,6 +27,7 @@ struct PrometheusConfig {
   // Thanos needs equal durations (no local compaction); tests of that check change them.
   std::string min_block_duration = "2h";
   std::string max_block_duration = "2h";
+  std::string retention = "30d";
 };
 
 class PrometheusProcess {
@@ -58,10 +50,7 @@ class PrometheusProcess {
   Status Launch();
 
   PrometheusConfig cfg_;
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
 };
 
-// GET against a URL; the body of a 200 answer.
-StatusOr<std::string> HttpGet(const std::string& url);
-
-}  // namespace meridian::storeapi::sidecar::testing
+}  // namespace meridian::testing
