@@ -25,11 +25,12 @@ class MergedSeriesStream : public storeapi::SeriesStream {
   };
 
   MergedSeriesStream(std::vector<Source> sources, bool abort_on_error, std::chrono::milliseconds timeout,
-                     int64_t limit, std::vector<std::string> initial_warnings)
+                     int64_t limit, int64_t series_limit, std::vector<std::string> initial_warnings)
       : sources_(std::move(sources)),
         abort_(abort_on_error),
         timeout_(timeout),
         limit_(limit),
+        series_limit_(series_limit),
         warnings_(initial_warnings.begin(), initial_warnings.end()) {
     heads_.resize(sources_.size());
   }
@@ -55,6 +56,13 @@ class MergedSeriesStream : public storeapi::SeriesStream {
     if (emitted_ == 0 || !(last_labels_ == heads_[i].labels)) {
       if (limit_ > 0 && emitted_ >= limit_) {
         limit_reached_ = true;
+        return false;
+      }
+      if (series_limit_ > 0 && emitted_ >= series_limit_) {
+        // The request asked for more than the querier allows: fail it (Thanos's limited
+        // store server does the same) and stop the stores from sending the rest.
+        status_ = ExecutionError(SeriesLimitError(series_limit_, emitted_ + 1));
+        Cancel();
         return false;
       }
       ++emitted_;
@@ -101,7 +109,7 @@ class MergedSeriesStream : public storeapi::SeriesStream {
         if (!s.ok()) {
           // A remote store's error already names it; say it once.
           const std::string prefix = "receive series from " + src.name;
-          Fail(i, s.message().rfind(prefix, 0) == 0 ? s.message() : prefix + ": " + s.message());
+          Fail(i, s.message().rfind(prefix, 0) == 0 ? s.message() : prefix + ": " + s.message(), Refused(s));
         } else {
           src.active = false;
         }
@@ -119,11 +127,20 @@ class MergedSeriesStream : public storeapi::SeriesStream {
     }
   }
 
-  void Fail(size_t i, const std::string& msg) {
+  // A store that answered with an error of its own (a limit, a bad block) rather than one that
+  // could not be reached or did not finish in time: asking again will not help.
+  static bool Refused(const Status& s) {
+    return s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kTimeout &&
+           s.code() != StatusCode::kCanceled;
+  }
+
+  void Fail(size_t i, const std::string& msg, bool refused = false) {
     sources_[i].active = false;
     sources_[i].reader->Cancel();  // a silent store stops sending (and its thread ends)
     if (abort_) {
-      status_ = UnavailableError(msg);
+      // Unreachable or silent stores are retryable (503 unavailable); a store's own refusal
+      // fails the query as an execution error (422), as Thanos reports it.
+      status_ = refused ? ExecutionError(msg) : UnavailableError(msg);
     } else {
       warnings_.push_back(msg);
     }
@@ -133,6 +150,7 @@ class MergedSeriesStream : public storeapi::SeriesStream {
   bool abort_;
   std::chrono::milliseconds timeout_;
   int64_t limit_;
+  int64_t series_limit_;
   std::deque<std::string> warnings_;
   std::vector<Head> heads_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, Greater> heap_;
@@ -171,6 +189,10 @@ StatusOr<std::vector<std::string>> FanOutStrings(const std::vector<StoreEndpoint
 }
 
 }  // namespace
+
+std::string SeriesLimitError(int64_t limit, int64_t got) {
+  return "failed to send series: limit " + std::to_string(limit) + " violated (got " + std::to_string(got) + ")";
+}
 
 ProxyStore::ProxyStore(EndpointSource endpoints, ProxyStoreOptions opts)
     : endpoints_(std::move(endpoints)), opts_(std::move(opts)) {}
@@ -227,7 +249,8 @@ std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesR
   }
   return std::make_unique<MergedSeriesStream>(std::move(sources),
                                               Abort(req.partial_response_strategy(), req.partial_response_disabled()),
-                                              opts_.response_timeout, req.limit(), std::move(warnings));
+                                              opts_.response_timeout, req.limit(), opts_.series_limit,
+                                              std::move(warnings));
 }
 
 StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelNamesRequest& req,

@@ -22,6 +22,10 @@ struct ProxyStoreOptions {
   std::chrono::milliseconds response_timeout{0};
   // Responses buffered per store while the merge waits on another store.
   size_t buffer_per_store = 64;
+  // --store.limits.request-series: distinct series one Series call may merge (0: no limit).
+  // Exceeding it fails the call, whatever the partial-response strategy, so one selector
+  // over too many series is an error and not an out-of-memory kill.
+  int64_t series_limit = 0;
 };
 
 class ProxyStore : public storeapi::Store {
@@ -48,5 +52,9 @@ class ProxyStore : public storeapi::Store {
 };
 
 inline constexpr std::string_view kNoStoresMatched = "No StoreAPIs matched for this query";
+
+// Thanos's limiter wording (pkg/store/limiter.go), so alerts and runbooks written for Thanos
+// match: "failed to send series: limit <limit> violated (got <count>)".
+std::string SeriesLimitError(int64_t limit, int64_t got);
 
 }  // namespace meridian::query

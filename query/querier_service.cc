@@ -25,6 +25,7 @@ QuerierService::QuerierService(QuerierServiceOptions opts) : opts_(std::move(opt
   endpoints_ = std::make_unique<EndpointSet>(std::move(eo));
   ProxyStoreOptions po;
   po.response_timeout = opts_.store_response_timeout;
+  po.series_limit = opts_.series_limit;
   EndpointSet* set = endpoints_.get();
   proxy_ = std::make_shared<ProxyStore>([set] { return set->Healthy(); }, po);
 }
@@ -62,6 +63,7 @@ std::shared_ptr<storage::Queryable> QuerierService::Queryable(QuerierOptions req
   // storeMatch[]: a proxy of its own over the selected endpoints, for this request only.
   ProxyStoreOptions po;
   po.response_timeout = opts_.store_response_timeout;
+  po.series_limit = opts_.series_limit;
   EndpointSet* set = endpoints_.get();
   auto selectors = request.store_matchers;
   auto filtered = std::make_shared<ProxyStore>(

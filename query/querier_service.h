@@ -20,6 +20,8 @@ namespace meridian::query {
 struct QuerierServiceOptions {
   EndpointSetOptions endpoints;
   std::chrono::milliseconds store_response_timeout{0};
+  // --store.limits.request-series: see ProxyStoreOptions::series_limit (0: no limit).
+  int64_t series_limit = 0;
   // --query.replica-label: the default when a request names none.
   std::vector<std::string> replica_labels;
 };

@@ -1,8 +1,7 @@
 // `meridian query`: the querier (Thanos Query): PromQL over every StoreAPI endpoint it knows,
 // served on the Prometheus HTTP API, and its own fan-out served as a StoreAPI for stacking.
 
-#include <malloc.h>
-
+#include <limits>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -40,15 +39,11 @@ struct QueryFlags {
   int64_t max_samples = 50000000;
   std::string lookback_delta = "5m";
   std::string store_response_timeout = "0ms";
+  int64_t store_limits_request_series = 0;
   bool enable_experimental_functions = false;
 };
 
 int RunQuery(const QueryFlags& f) {
-  // Each query decodes its series on the HTTP thread while reader and gRPC threads allocate
-  // the responses; with glibc's default of up to 8 arenas per core every query left its peak
-  // behind in another arena (VmRSS grew ~30 MiB per query over 10,000 series, to 300 MiB
-  // after ten). Two arenas keep the resident size at one query's peak.
-  mallopt(M_ARENA_MAX, 2);
   BlockShutdownSignals();
   if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -67,6 +62,7 @@ int RunQuery(const QueryFlags& f) {
   qo.endpoints.sd_config = f.endpoint_sd_config;
   qo.replica_labels = f.replica_labels;
   qo.store_response_timeout = std::chrono::milliseconds(*ParseDurationMs(f.store_response_timeout));
+  qo.series_limit = f.store_limits_request_series;
   auto service = std::make_shared<query::QuerierService>(qo);
 
   // With a bucket configured, the querier serves it in-process through the store-gateway's
@@ -106,6 +102,7 @@ int RunQuery(const QueryFlags& f) {
       {"query.lookback-delta", f.lookback_delta},
       {"query.partial-response", f.partial_response ? "true" : "false"},
       {"store.response-timeout", f.store_response_timeout},
+      {"store.limits.request-series", std::to_string(f.store_limits_request_series)},
   };
   api_opts.build_info.version = Version();
   api_opts.build_info.revision = GitRevision();
@@ -174,6 +171,13 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
                   "Time after which a store that has not answered is dropped (0ms: no limit).")
       ->capture_default_str()
       ->check(DurationValidator());
+  // Thanos's help text: the limit applies to each Series request the querier's fan-out serves
+  // (one per selector of a query, and each call of a querier stacked above).
+  cmd->add_option("--store.limits.request-series", f->store_limits_request_series,
+                  "The maximum series allowed for a single Series request. The Series call fails if this "
+                  "limit is exceeded. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
   cmd->add_flag("--query.enable-experimental-functions", f->enable_experimental_functions,
                 "Enable PromQL's experimental functions and syntax (as Prometheus's feature flags).");
   cmd->callback([f, exit_code] { *exit_code = RunQuery(*f); });

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -33,6 +34,7 @@ struct StoreFlags {
   std::string data_dir = "./data";
   std::string sync_block_duration = "15m";
   int64_t index_cache_size_bytes = 250LL << 20;
+  int64_t series_limit = 0;
 };
 
 int Fail(const std::string& what, const Status& s) {
@@ -57,6 +59,7 @@ int RunStore(const StoreFlags& f) {
   opts.index_cache_bytes = static_cast<uint64_t>(f.index_cache_size_bytes);
   // Thanos has no separate chunk cache by default; give chunk pages a budget of the same size.
   opts.chunk_cache_bytes = static_cast<uint64_t>(f.index_cache_size_bytes);
+  opts.series_limit = f.series_limit;
   auto store = storeapi::gateway::BucketStore::New(std::shared_ptr<objstore::Bucket>(std::move(*bucket)), opts);
   if (!store.ok()) return Fail("store", store.status());
 
@@ -122,6 +125,12 @@ void AddStoreCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--index-cache-size", f->index_cache_size_bytes,
                   "Bytes of the in-memory postings/series cache.")
       ->capture_default_str();
+  // Thanos's name, and the deprecated one it still accepts for the same limit.
+  cmd->add_option("--store.limits.request-series,--store.grpc.touched-series-limit", f->series_limit,
+                  "The maximum series allowed for a single Series request. The Series call fails if this "
+                  "limit is exceeded. 0 means no limit.")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
   cmd->callback([f, exit_code] { *exit_code = RunStore(*f); });
 }
 

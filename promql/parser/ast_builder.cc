@@ -45,6 +45,10 @@ class Builder {
     return out;
   }
 
+  ExprPtr BuildSelector(P::MetricSelectorContext* c) {
+    return Selector(c->metricName(), c->labelMatchers(), Range(c->getStart(), c->EOF()->getSymbol()));
+  }
+
  private:
   // ---- positions and errors ----
 
@@ -750,6 +754,11 @@ class Builder {
 ExprPtr BuildAst(void* tree, BuildContext& ctx) {
   Builder b(ctx);
   return b.BuildExpr(static_cast<P::ExprContext*>(tree));
+}
+
+ExprPtr BuildSelector(void* tree, BuildContext& ctx) {
+  Builder b(ctx);
+  return b.BuildSelector(static_cast<P::MetricSelectorContext*>(tree));
 }
 
 }  // namespace meridian::promql

@@ -35,6 +35,8 @@ struct BuildContext {
 
 // Defined in ast_builder.cc; `tree` is a PromQLParser::ExprContext*.
 ExprPtr BuildAst(void* tree, BuildContext& ctx);
+// `tree` is a PromQLParser::MetricSelectorContext*; returns a VectorSelector.
+ExprPtr BuildSelector(void* tree, BuildContext& ctx);
 
 // Prometheus's checkAST: type rules that need the whole tree.
 std::vector<ParseError> CheckAst(Expr& root, std::string_view input);

@@ -251,7 +251,9 @@ std::unique_ptr<SeriesStream> BucketStore::Series(const thanos::SeriesRequest& r
                                   .keep_alive = b});
   }
   return std::make_unique<MergedSeriesStream>(
-      std::move(sources), MergeOptions{.limit = req.limit(), .batch_size = req.response_batch_size()}, ctx);
+      std::move(sources),
+      MergeOptions{.limit = req.limit(), .series_limit = opts_.series_limit, .batch_size = req.response_batch_size()},
+      ctx);
 }
 
 StatusOr<thanos::LabelNamesResponse> BucketStore::LabelNames(const thanos::LabelNamesRequest& req,

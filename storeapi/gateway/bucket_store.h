@@ -28,6 +28,7 @@ struct BucketStoreOptions {
   std::string data_dir;                        // index-headers live in <data_dir>/<ULID>/
   uint64_t index_cache_bytes = 250ull << 20;   // postings and series pages
   uint64_t chunk_cache_bytes = 250ull << 20;   // chunk pages
+  int64_t series_limit = 0;                     // --store.limits.request-series (0: no limit)
   BucketBlockOptions block;
 };
 

@@ -125,6 +125,13 @@ bool MergedSeriesStream::NextSeries(thanos::Series* out) {
     return false;
   }
   if (next_pending_ >= pending_.size() && !Refill()) return false;
+  // Checked once there is one more series to send, so exactly `series_limit` series pass.
+  // Each partition (block group) counts, as each block's series count in Thanos's store.
+  if (opts_.series_limit > 0 && emitted_ >= opts_.series_limit) {
+    status_ = ExecutionError("exceeded series limit: limit " + std::to_string(opts_.series_limit) +
+                             " violated (got " + std::to_string(emitted_ + 1) + ")");
+    return false;
+  }
   *out = std::move(pending_[next_pending_++]);
   ++emitted_;
   return true;

@@ -26,6 +26,10 @@ struct MergeSource {
 
 struct MergeOptions {
   int64_t limit = 0;       // 0: no limit on the number of series
+  // --store.limits.request-series: more series than this fails the call with Thanos's
+  // "exceeded series limit" error (0: no limit). Unlike `limit`, which asks for the first
+  // series only, this protects the store from a request it should not answer at all.
+  int64_t series_limit = 0;
   int64_t batch_size = 1;  // > 1: SeriesBatch responses
   int fetch_concurrency = 8;  // blocks opened at once for the first series
 };

@@ -170,6 +170,53 @@ TEST_F(BucketStoreTest, ReplicasStaySeparateConsecutivePartitions) {
   EXPECT_EQ(got.series[0].chunks, 0u);
 }
 
+// --store.limits.request-series: a Series call over more series than the limit fails with
+// Thanos's "exceeded series limit" error; each replica partition is a series sent.
+TEST_F(BucketStoreTest, SeriesLimitFailsTheCall) {
+  Upload(Labels{{"replica", "a"}}, MakeSeries(6, 0, 2 * kHour), 0, 2 * kHour);
+  Upload(Labels{{"replica", "b"}}, MakeSeries(6, 0, 2 * kHour), 0, 2 * kHour);
+  BucketStoreOptions o;
+  o.series_limit = 10;
+  auto store = NewStore(o);
+  ASSERT_TRUE(store->Sync().ok());
+  auto req = Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", "metric_.*")});
+
+  // One replica: 6 series, within the limit.
+  auto one = req;
+  *one.add_matchers() = LM(LabelMatcher::EQ, "replica", "a");
+  auto got = Collect(*store, one);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 6u);
+
+  // Both replicas with the replica label dropped: 12 partitions of 6 label sets, over 10.
+  req.add_without_replica_labels("replica");
+  got = Collect(*store, req);
+  EXPECT_EQ(got.status.code(), StatusCode::kExecution);
+  EXPECT_EQ(got.status.message(), "exceeded series limit: limit 10 violated (got 11)");
+  EXPECT_EQ(got.series.size(), 10u);
+
+  // The same in batches: the batch that crosses the limit is not sent.
+  req.set_response_batch_size(4);
+  got = Collect(*store, req);
+  EXPECT_EQ(got.status.message(), "exceeded series limit: limit 10 violated (got 11)");
+  EXPECT_EQ(got.series.size(), 8u);
+
+  // The request's own limit truncates first, so it stays within the store's limit.
+  req.set_response_batch_size(0);
+  req.set_limit(10);
+  got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 10u);
+
+  // 0 (the default) is no limit.
+  auto unlimited = NewStore();
+  ASSERT_TRUE(unlimited->Sync().ok());
+  req.set_limit(0);
+  got = Collect(*unlimited, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 12u);
+}
+
 TEST_F(BucketStoreTest, SyncFollowsTheBucket) {
   auto m1 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 0, 2 * kHour), 0, 2 * kHour);
   auto store = NewStore();

@@ -132,8 +132,8 @@ TEST(Durations, Expressions) {
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b.expr->kind(), NodeKind::kBinary);
   EXPECT_EQ(Canon("x offset -2 ^ 2"), "x offset -2s ^ 2");
-  EXPECT_EQ(Err("x[foo()]"),
-            "1:3: parse error: unknown function with name \"foo\" in duration expression");
+  // Upstream's lexer reads only step, range, min_of and max_of as words inside brackets.
+  EXPECT_EQ(Err("x[foo()]"), "1:3: parse error: unexpected character in duration expression: 'f'");
   EXPECT_NE(Err("x[min_of(1m)]"), "OK");
   // Gated by the feature switch; plain literals are not.
   ParseOptions off;
@@ -397,17 +397,17 @@ TEST(Calls, Errors) {
 TEST(Syntax, Errors) {
   EXPECT_EQ(Err(""), "unknown position: parse error: no expression found in input");
   EXPECT_EQ(Err("  # just a comment"), "1:1: parse error: no expression found in input");
-  EXPECT_EQ(Err("sum(x"), "1:6: parse error: unexpected end of input");
+  EXPECT_EQ(Err("sum(x"), "1:6: parse error: unclosed left parenthesis");
   EXPECT_EQ(Err("a +"), "1:4: parse error: unexpected end of input");
   EXPECT_EQ(Err("a b"), "1:3: parse error: unexpected identifier \"b\"");
-  EXPECT_EQ(Err("a $ b"), "1:3: parse error: unexpected character: \"$\"");
-  EXPECT_EQ(Err("a\n+ ("), "2:4: parse error: unexpected end of input");
+  EXPECT_EQ(Err("a $ b"), "1:3: parse error: unexpected character: '$'");
+  EXPECT_EQ(Err("a\n+ ("), "2:4: parse error: unclosed left parenthesis");
   EXPECT_EQ(Err("1 +\xff"), "1:4: parse error: invalid UTF-8 rune");
   EXPECT_NE(Err("a[5m"), "OK");
   EXPECT_NE(Err(")"), "OK");
   EXPECT_NE(Err("a +* b"), "OK");
   // Positions count bytes, as Prometheus does.
-  EXPECT_EQ(Err("\"\xc3\xa9\" + $"), "1:8: parse error: unexpected character: \"$\"");
+  EXPECT_EQ(Err("\"\xc3\xa9\" + $"), "1:8: parse error: unexpected character: '$'");
   EXPECT_EQ(Err(std::string(300, '(') + "1" + std::string(300, ')')).find("nested too deeply") != std::string::npos, true);
 }
 
@@ -451,6 +451,99 @@ TEST(Positions, Ranges) {
   const auto& call = r.expr->As<AggregateExpr>().expr->As<Call>();
   EXPECT_EQ(call.pos, (PosRange{4, 17}));
   EXPECT_EQ(call.args[0]->pos, (PosRange{9, 16}));
+}
+
+// Messages and positions as Prometheus 3.x prints them (lex.go, generated_parser.y's error
+// productions), for the lexer's own errors and the "in <context>, expected <what>" forms.
+TEST(Syntax, UpstreamLexerErrors) {
+  EXPECT_EQ(Err("sum(rate(x[5m])"), "1:16: parse error: unclosed left parenthesis");
+  EXPECT_EQ(Err("sum("), "1:5: parse error: unclosed left parenthesis");
+  EXPECT_EQ(Err("((1)"), "1:5: parse error: unclosed left parenthesis");
+  EXPECT_EQ(Err("(github_stars"), "1:14: parse error: unclosed left parenthesis");
+  EXPECT_EQ(Err("github_stars)"), "1:14: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(Err("(1))"), "1:5: parse error: unexpected right parenthesis ')'");
+  EXPECT_EQ(Err("x{job=\"a\""), "1:10: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(Err("github_stars{repo=\"a\""), "1:22: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(Err("github_commits_total[7d"), "1:24: parse error: unclosed left bracket");
+  EXPECT_EQ(Err("x["), "1:3: parse error: unexpected end of input in duration expression");
+  EXPECT_EQ(Err("foo[\"5m\"]"), "1:5: parse error: unexpected character in duration expression: '\"'");
+  EXPECT_EQ(Err("x]"), "1:2: parse error: unexpected right bracket ']'");
+  EXPECT_EQ(Err("."), "1:1: parse error: unexpected character: '.'");
+  EXPECT_EQ(Err("x \xc2\xa7 y"), "1:3: parse error: unexpected character: '\xc2\xa7'");
+  EXPECT_EQ(Err("x !x"), "1:3: parse error: unexpected character after '!': 'x'");
+  EXPECT_EQ(Err("x =~ \"a\""), "1:3: parse error: unexpected character after '=': '~'");
+  EXPECT_EQ(Err("x{a!b}"), "1:4: parse error: unexpected character after '!' inside braces: 'b'");
+  EXPECT_EQ(Err("x{a{}"), "1:4: parse error: unexpected left brace '{'");
+  EXPECT_EQ(Err("x{a=\"b}"), "1:5: parse error: unterminated quoted string");
+  // A syntax error before the lexer's error is reported first.
+  EXPECT_EQ(Err("sum(rate(x[5m]) y"), "1:17: parse error: unexpected identifier \"y\" in aggregation");
+  EXPECT_EQ(Err("sum(\n  github_stars\n) +"), "3:4: parse error: unexpected end of input");
+  // Prometheus 3.x prints no position for an empty query, 1:1 for one of only comments.
+  EXPECT_EQ(Err(""), "unknown position: parse error: no expression found in input");
+  EXPECT_EQ(Err("# just a comment\n\n"), "1:1: parse error: no expression found in input");
+}
+
+TEST(Syntax, UpstreamErrorContexts) {
+  EXPECT_EQ(Err("a + on(x) group_left group_right b"),
+            "1:22: parse error: unexpected <group_right> in grouping opts, expected \"(\"");
+  EXPECT_EQ(Err("a + group_left group_right b"), "1:5: parse error: unexpected <group_left>");
+  EXPECT_EQ(Err("sum by x (y)"), "1:8: parse error: unexpected identifier \"x\" in grouping opts, expected \"(\"");
+  EXPECT_EQ(Err("sum by (1) (y)"), "1:9: parse error: unexpected number \"1\" in grouping opts, expected label");
+  EXPECT_EQ(Err("sum by (a b) (y)"),
+            "1:11: parse error: unexpected identifier \"b\" in grouping opts, expected \",\" or \")\"");
+  EXPECT_EQ(Err("sum without(==)(some_metric)"),
+            "1:13: parse error: unexpected <op:==> in grouping opts, expected label");
+  EXPECT_EQ(Err("sum without(foo,,)(some_metric)"),
+            "1:17: parse error: unexpected \",\" in grouping opts, expected label");
+  EXPECT_EQ(Err("sum by (a) y"), "1:12: parse error: unexpected identifier \"y\" in aggregation");
+  EXPECT_EQ(Err("sum(x y)"), "1:7: parse error: unexpected identifier \"y\" in aggregation");
+  EXPECT_EQ(Err("rate(x y)"), "1:8: parse error: unexpected identifier \"y\"");
+  EXPECT_EQ(Err("github stars"), "1:8: parse error: unexpected identifier \"stars\"");
+  EXPECT_EQ(Err("*1"), "1:1: parse error: unexpected <op:*>");
+  EXPECT_EQ(Err("bool"), "1:1: parse error: unexpected <bool>");
+  EXPECT_EQ(Err("x = 1"), "1:3: parse error: unexpected \"=\"");
+  EXPECT_EQ(Err("github_stars{repo=\"a\" repo=\"b\"}"),
+            "1:23: parse error: unexpected identifier \"repo\" in label matching, expected \",\" or \"}\"");
+  EXPECT_EQ(Err("github_stars{repo=}"), "1:19: parse error: unexpected \"}\" in label matching, expected string");
+  EXPECT_EQ(Err("x{a\"b\"}"),
+            "1:4: parse error: unexpected string \"\\\"b\\\"\" in label matching, expected label matching operator");
+  EXPECT_EQ(Err("x{,}"), "1:3: parse error: unexpected \",\" in label matching, expected identifier or \"}\"");
+  EXPECT_EQ(Err("x offset"),
+            "1:9: parse error: unexpected end of input in offset, expected number, duration, step(), or range()");
+  EXPECT_EQ(Err("x @"), "1:4: parse error: unexpected end of input in @, expected timestamp");
+  EXPECT_EQ(Err("foo[]"),
+            "1:5: parse error: unexpected \"]\" in subquery or range selector, expected number, duration, "
+            "step(), or range()");
+  EXPECT_EQ(Err("x[5m +]"),
+            "1:7: parse error: unexpected \"]\" in subquery or range selector, expected number, duration, "
+            "step(), or range()");
+  EXPECT_EQ(Err("x[5m,]"), "1:5: parse error: unexpected \",\" in subquery or range, expected \":\" or \"]\"");
+  EXPECT_EQ(Err("x[5m:,]"),
+            "1:6: parse error: unexpected \",\" in subquery selector, expected number, duration, step(), "
+            "range(), or \"]\"");
+  EXPECT_EQ(Err("x[5m:1m,]"), "1:8: parse error: unexpected \",\" in subquery selector, expected \"]\"");
+  // Item.String(): values longer than 10 characters are cut ("%.10q...").
+  EXPECT_EQ(Err("1 23456789012345"), "1:3: parse error: unexpected number \"2345678901\"...");
+  EXPECT_EQ(Err("x start"), "1:3: parse error: unexpected \"start\"");
+}
+
+// ParseMetricSelector is upstream's START_METRIC_SELECTOR: one selector, no type checks.
+TEST(Api, MetricSelectorErrors) {
+  auto sel = [](const std::string& q) {
+    std::string err;
+    Matchers m = ParseMetricSelector(q, &err);
+    return err.empty() ? "OK " + std::to_string(m.size()) : err;
+  };
+  EXPECT_EQ(sel("{job=~\".*\"}"), "OK 1");  // the API rejects it, not the parser
+  EXPECT_EQ(sel("{}"), "OK 0");
+  EXPECT_EQ(sel("foo{__name__=\"bar\"}"), "OK 2");
+  EXPECT_EQ(sel("{job!=\"\"} ["), "1:11: parse error: unexpected \"[\"");
+  EXPECT_EQ(sel("github_stars{"), "1:14: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(sel("{code=\"200\""), "1:12: parse error: unexpected end of input inside braces");
+  EXPECT_EQ(sel("sum(x)"), "1:4: parse error: unexpected \"(\"");
+  EXPECT_EQ(sel(""), "unknown position: parse error: unexpected end of input");
+  EXPECT_EQ(sel("1"), "1:1: parse error: unexpected number \"1\"");
+  EXPECT_EQ(sel("up offset 5m"), "1:4: parse error: unexpected <offset>");
 }
 
 TEST(Api, MetricSelector) {

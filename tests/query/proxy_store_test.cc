@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "query/querier_queryable.h"
 #include "storage/memory_storage.h"
 #include "storeapi/grpc_server.h"
 #include "storeapi/queryable_store.h"
@@ -128,9 +129,11 @@ Collected Collect(storeapi::Store& s, const thanos::SeriesRequest& req) {
   return c;
 }
 
-ProxyStore MakeProxy(std::vector<StoreEndpoint> endpoints, std::chrono::milliseconds timeout = {}) {
+ProxyStore MakeProxy(std::vector<StoreEndpoint> endpoints, std::chrono::milliseconds timeout = {},
+                     int64_t series_limit = 0) {
   ProxyStoreOptions o;
   o.response_timeout = timeout;
+  o.series_limit = series_limit;
   return ProxyStore([endpoints] { return endpoints; }, o);
 }
 
@@ -186,8 +189,37 @@ TEST(ProxyStore, FailingStoreIsAWarningOrAnError) {
 
   req.set_partial_response_strategy(thanos::ABORT);
   auto abort = Collect(proxy, req);
-  EXPECT_FALSE(abort.status.ok());
+  EXPECT_EQ(abort.status.code(), StatusCode::kUnavailable);  // unreachable: worth retrying
   EXPECT_NE(abort.status.message().find("127.0.0.1:1"), std::string::npos);
+}
+
+// A store that answers every Series call with an error of its own, like a store-gateway over
+// its --store.limits.request-series.
+class RefusingStore : public HangingStore {
+ public:
+  std::string Name() const override { return "refusing"; }
+  std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest&, const CallContext&) override {
+    return storeapi::ErrorStream(ExecutionError("exceeded series limit: limit 1 violated (got 2)"));
+  }
+};
+
+TEST(ProxyStore, StoreRefusalIsAnExecutionErrorNotUnavailable) {
+  auto good = MakeStore("good", Labels{{"region", "eu"}}, 0, 100000, {"x"});
+  auto server = storeapi::GrpcServer::Start("127.0.0.1:0", std::make_shared<RefusingStore>());
+  ASSERT_TRUE(server.ok());
+  StoreEndpoint refusing;
+  refusing.store = std::make_shared<storeapi::RemoteStore>("127.0.0.1:" + std::to_string((*server)->port()));
+  auto proxy = MakeProxy({good.endpoint, refusing});
+  auto req = Request(0, 100000, "__name__", "up");
+  auto warn = Collect(proxy, req);
+  ASSERT_TRUE(warn.status.ok()) << warn.status.message();
+  ASSERT_EQ(warn.warnings.size(), 1u);
+  EXPECT_NE(warn.warnings[0].find("exceeded series limit"), std::string::npos) << warn.warnings[0];
+  req.set_partial_response_strategy(thanos::ABORT);
+  auto abort = Collect(proxy, req);
+  EXPECT_EQ(abort.status.code(), StatusCode::kExecution) << abort.status.message();
+  EXPECT_NE(abort.status.message().find("exceeded series limit: limit 1 violated (got 2)"), std::string::npos)
+      << abort.status.message();
 }
 
 TEST(ProxyStore, HangingStoreIsCutOffAtTheResponseTimeout) {
@@ -238,6 +270,76 @@ TEST(ProxyStore, OverGrpcAndLimit) {
   auto got = Collect(proxy, req);
   ASSERT_TRUE(got.status.ok()) << got.status.message();
   EXPECT_EQ(got.series.size(), 2u);
+}
+
+// --store.limits.request-series counts distinct label sets: the partitions of one series from
+// several stores (or replicas) are one series, as they are after the querier merges them.
+TEST(ProxyStore, SeriesLimitCountsDistinctSeriesAndFailsTheCall) {
+  auto old_half = MakeStore("old", Labels{{"region", "eu"}}, 0, 3600000, {"a", "b", "c"});
+  auto new_half = MakeStore("new", Labels{{"region", "eu"}}, 3600000 + 15000, 7200000, {"c", "d"});
+  const auto req = Request(0, 7200000, "__name__", "up");
+
+  // a, b, c (twice), d: 4 distinct series. At the limit the call succeeds with everything.
+  auto at = MakeProxy({old_half.endpoint, new_half.endpoint}, {}, 4);
+  auto got = Collect(at, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 5u);
+
+  // One below: the call fails with Thanos's limiter error, even though partial responses are
+  // allowed (a limit is not a store failure to warn about).
+  auto below = MakeProxy({old_half.endpoint, new_half.endpoint}, {}, 3);
+  ASSERT_NE(req.partial_response_strategy(), thanos::ABORT);
+  got = Collect(below, req);
+  EXPECT_EQ(got.status.code(), StatusCode::kExecution);
+  EXPECT_EQ(got.status.message(), "failed to send series: limit 3 violated (got 4)");
+  EXPECT_EQ(got.series.size(), 4u);  // a, b, c, c went out before d was refused
+
+  // The request's own limit truncates first: asking for 2 series is within a limit of 3.
+  auto truncated_req = req;
+  truncated_req.set_limit(2);
+  got = Collect(below, truncated_req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 2u);
+
+  // 0 is no limit.
+  auto unlimited = MakeProxy({old_half.endpoint, new_half.endpoint}, {}, 0);
+  got = Collect(unlimited, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 5u);
+}
+
+// Through the engine's read path (QuerierQueryable over a remote store, dedup on): a selector
+// over too many series ends the Select with the limit error, which the API reports as
+// Prometheus does an execution error (422).
+TEST(ProxyStore, SeriesLimitFailsASelectThroughTheQuerier) {
+  auto f = MakeStore("remote", Labels{{"replica", "r1"}}, 0, 100000, {"a", "b", "c"});
+  auto server = storeapi::GrpcServer::Start("127.0.0.1:0", f.store);
+  ASSERT_TRUE(server.ok());
+  StoreEndpoint e = f.endpoint;
+  e.store = std::make_shared<storeapi::RemoteStore>("127.0.0.1:" + std::to_string((*server)->port()));
+  for (int64_t limit : {2, 3}) {
+    auto proxy = std::make_shared<ProxyStore>(MakeProxy({e}, {}, limit));
+    QuerierOptions qo;
+    qo.replica_labels = {"replica"};
+    QuerierQueryable queryable(proxy, qo);
+    auto querier = queryable.NewQuerier(0, 100000);
+    storage::SelectHints hints;
+    hints.start_ms = 0;
+    hints.end_ms = 100000;
+    std::string err;
+    Matchers ms{Matcher::Make(MatchType::kEqual, "__name__", "up", &err)};
+    auto set = querier->Select(true, hints, ms);
+    size_t n = 0;
+    while (set->Next()) ++n;
+    if (limit == 2) {
+      EXPECT_EQ(set->status().code(), StatusCode::kExecution);
+      EXPECT_EQ(set->status().message(), "failed to send series: limit 2 violated (got 3)");
+      EXPECT_LE(n, 2u);
+    } else {
+      EXPECT_TRUE(set->status().ok()) << set->status().message();
+      EXPECT_EQ(n, 3u);
+    }
+  }
 }
 
 TEST(ProxyStore, LabelNamesAndValuesAreUnions) {

@@ -10,7 +10,9 @@
 //     query's data are asked (their grpc_server_handled_total{grpc_method="Series"});
 //  4. a querier over a querier over the stores answers as the direct querier does;
 //  5. a query over 10,000 series keeps the querier's peak RSS bounded by what the streaming
-//     merge needs, against the bytes the store sent.
+//     merge needs, against the bytes the store sent;
+//  6. --store.limits.request-series on the querier and on a store fails a query over too
+//     many series with a clear error.
 
 #include <signal.h>
 #include <sys/types.h>
@@ -188,8 +190,11 @@ struct Buckets {
   }
 };
 
-std::unique_ptr<MeridianProcess> StartStore(const BlockBucket& bucket, const std::string& work) {
-  auto p = MeridianProcess::Start("store", {bucket.ObjstoreFlag(), "--data-dir=" + work + "/data"}, work);
+std::unique_ptr<MeridianProcess> StartStore(const BlockBucket& bucket, const std::string& work,
+                                            std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {bucket.ObjstoreFlag(), "--data-dir=" + work + "/data"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto p = MeridianProcess::Start("store", args, work);
   EXPECT_TRUE(p.ok()) << p.status().message();
   return p.ok() ? std::move(*p) : nullptr;
 }
@@ -379,6 +384,52 @@ TEST_F(HaPair, QuerierOverQuerierAnswersAsTheDirectPath) {
   }
   // The stacked answers came through the lower querier's StoreAPI.
   EXPECT_GE(SeriesCalls(*querier_) - lower_calls_before, static_cast<double>(cases.size()));
+}
+
+// 6: --store.limits.request-series on `meridian query` (distinct series per selector, after
+// the replicas' partitions are merged) and on `meridian store` (series sent per call).
+TEST_F(HaPair, SeriesLimitFailsTheQueryWithAnExecutionError) {
+  auto& b = Buckets::Get();
+  // kInstances (4) distinct series per metric once the replica label is dropped.
+  auto limited = StartQuerier({store_a_, store_b_}, b.Work("limit-querier"), {"--store.limits.request-series=3"});
+  ASSERT_NE(limited, nullptr);
+  PromApiClient api(limited->http_url());
+  const int64_t t = kT0 + 30 * kMinute;
+
+  // Over the limit: the query fails even with partial responses allowed, reported as
+  // Prometheus reports an execution error.
+  ApiAnswer over = api.Instant("ha_requests_total", t, {{"partial_response", "true"}});
+  EXPECT_EQ(over.status, "error") << Describe(over);
+  EXPECT_EQ(over.http_code, 422) << Describe(over);
+  EXPECT_EQ(over.error_type, "execution") << Describe(over);
+  EXPECT_NE(over.error.find("failed to send series: limit 3 violated (got 4)"), std::string::npos) << Describe(over);
+  std::cout << "querier limit: HTTP " << over.http_code << " " << over.error_type << ": " << over.error << "\n";
+
+  // The limit is per selector: two selectors of 2 series each pass, with both replicas of
+  // each series counted once.
+  ApiAnswer within = api.Instant("ha_requests_total{instance=~\"i-0|i-1\"} + on(instance) "
+                                 "ha_temperature{instance=~\"i-0|i-1\"}", t);
+  ASSERT_TRUE(within.ok()) << Describe(within);
+  EXPECT_EQ(within.series.size(), 2u) << Describe(within);
+
+  // The store's own limit: replica a's store sends at most 3 series per call. With partial
+  // responses off its error fails the query, names the limit, and is not a retryable 503.
+  auto limited_store = StartStore(*b.replica_a, b.Work("limit-store"), {"--store.limits.request-series=3"});
+  ASSERT_NE(limited_store, nullptr);
+  auto q = StartQuerier({limited_store.get()}, b.Work("limit-store-querier"));
+  ASSERT_NE(q, nullptr);
+  PromApiClient direct(q->http_url());
+  ApiAnswer store_over = direct.Instant("ha_temperature", t, {{"partial_response", "false"}});
+  EXPECT_EQ(store_over.status, "error") << Describe(store_over);
+  EXPECT_EQ(store_over.http_code, 422) << Describe(store_over);
+  EXPECT_EQ(store_over.error_type, "execution") << Describe(store_over);
+  EXPECT_NE(store_over.error.find("exceeded series limit: limit 3 violated (got 4)"), std::string::npos)
+      << Describe(store_over);
+  std::cout << "store limit: HTTP " << store_over.http_code << " " << store_over.error_type << ": "
+            << store_over.error << "\n";
+  ApiAnswer store_within = direct.Instant("ha_temperature{instance!=\"i-3\"}", t, {{"partial_response", "false"}});
+  ASSERT_TRUE(store_within.ok()) << Describe(store_within);
+  EXPECT_EQ(store_within.series.size(), 3u) << Describe(store_within);
 }
 
 // ---------------------------------------------------------------------------------------

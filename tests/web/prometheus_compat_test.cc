@@ -51,9 +51,6 @@ enum class Allowance {
   // The servers owe no order: Prometheus builds histogram_quantile's output from a Go map, so
   // even two of its own answers differ. data.result is compared as a set; all else identical.
   kUnordered,
-  // The parser's message differs from both 2.42 and 3.x (promql/parser, outside this area; see
-  // the report): status, errorType and HTTP code must still match.
-  kParserMessage,
 };
 
 struct ApiRequest {
@@ -241,8 +238,7 @@ class PrometheusCompatTest : public ::testing::Test {
         SortResult(&*want_json);
         SortResult(&got_tree);
         break;
-      case Allowance::kError3x:
-      case Allowance::kParserMessage: {
+      case Allowance::kError3x: {
         JsonTree* want_error = Member(*want_json, "error");
         JsonTree* got_error = Member(got_tree, "error");
         ASSERT_NE(want_error, nullptr) << want->body;
@@ -546,18 +542,17 @@ TEST_F(PrometheusCompatTest, Errors) {
                   {"/api/v1/labels", {{"end", "later"}}, err}),
       WithError3x("invalid parameter \"end\": invalid time value for 'end': cannot parse \"x\" to a valid timestamp",
                   {"/api/v1/label/job/values", {{"start", "1"}, {"end", "x"}}, err}),
-      // Messages of Meridian's parser that differ from both 2.42 and 3.x.
-      Allowing(Allowance::kParserMessage, Instant("sum(rate(http_requests_total[5m])", kEvalMs, err)),
-      Allowing(Allowance::kParserMessage, Instant("http_requests_total{job=", kEvalMs, err)),
-      Allowing(Allowance::kParserMessage, Instant("", kEvalMs, err)),
-      Allowing(Allowance::kParserMessage,
-               Instant("http_requests_total + on(instance) group_left group_right http_requests_total", kEvalMs,
-                       err)),
-      Allowing(Allowance::kParserMessage, ApiRequest{"/api/v1/series", {{"match[]", "http_requests_total{"}}, err}),
-      Allowing(Allowance::kParserMessage, ApiRequest{"/api/v1/series", {{"match[]", "{job=~\".*\"}"}}, err}),
-      Allowing(Allowance::kParserMessage, ApiRequest{"/api/v1/labels", {{"match[]", "{code=\"200\""}}, err}),
-      Allowing(Allowance::kParserMessage,
-               ApiRequest{"/api/v1/label/job/values", {{"match[]", "{job!=\"\"} ["}}, err}),
+      // Parse errors: the parser's messages and positions are Prometheus's own.
+      Instant("sum(rate(http_requests_total[5m])", kEvalMs, err),
+      Instant("http_requests_total{job=", kEvalMs, err),
+      // 3.x reports an empty query without a position; 2.42 says 1:1.
+      WithError3x("invalid parameter \"query\": unknown position: parse error: no expression found in input",
+                  Instant("", kEvalMs, err)),
+      Instant("http_requests_total + on(instance) group_left group_right http_requests_total", kEvalMs, err),
+      ApiRequest{"/api/v1/series", {{"match[]", "http_requests_total{"}}, err},
+      ApiRequest{"/api/v1/series", {{"match[]", "{job=~\".*\"}"}}, err},
+      ApiRequest{"/api/v1/labels", {{"match[]", "{code=\"200\""}}, err},
+      ApiRequest{"/api/v1/label/job/values", {{"match[]", "{job!=\"\"} ["}}, err},
   };
   for (const auto& r : requests) ExpectSameAnswer(r);
 }

@@ -328,6 +328,14 @@ struct FastBits {
   uint64_t Position() const { return next * 8 - cnt; }
 };
 
+// An n-bit dod bucket value: negative numbers come back as large unsigned ones (see
+// FitsBucket), the range being -(2^(n-1)-1) .. 2^(n-1).
+template <unsigned N>
+[[gnu::always_inline]] inline int64_t SignedBucket(uint64_t bits) {
+  constexpr uint64_t kHalf = uint64_t{1} << (N - 1);
+  return static_cast<int64_t>(bits > kHalf ? bits - (kHalf << 1) : bits);
+}
+
 Status Corrupt(const char* what, uint64_t sample) {
   return CorruptError("xor chunk: " + std::string(what) + " at sample " + std::to_string(sample));
 }
@@ -401,26 +409,26 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
     // non-64-bit dod (<= 24 bits) plus a value header (<= 13 bits) fit in 37 bits.
     if (b.cnt < 37) b.Refill();
     uint64_t w = b.buf;
-    // Delta-of-delta: the count of leading one bits picks the bucket; the 14/17/20-bit buckets
-    // share one branch-free path since jittery scrapes mix them unpredictably.
+    // Delta-of-delta. Each bucket gets its own branch with constant shifts: a series keeps to
+    // one bucket (scrape jitter stays far below the 14-bit bucket's +-8 s), so the branch
+    // predicts well, and only the consumed bit count, not the value, is on the chain that
+    // carries the bit position from sample to sample.
     int64_t dod = 0;
-    unsigned ones;
     if (static_cast<int64_t>(w) >= 0) {
       b.Consume(1);  // regular scrapes: same interval as before
-    } else if ((ones = static_cast<unsigned>(std::countl_one(w))) >= 4) [[unlikely]] {
+    } else if (((w >> 62) & 1) == 0) {
+      dod = SignedBucket<14>((w << 2) >> (64 - 14));
+      b.Consume(2 + 14);
+    } else if (((w >> 61) & 1) == 0) {
+      dod = SignedBucket<17>((w << 3) >> (64 - 17));
+      b.Consume(3 + 17);
+    } else if (((w >> 60) & 1) == 0) {
+      dod = SignedBucket<20>((w << 4) >> (64 - 20));
+      b.Consume(4 + 20);
+    } else [[unlikely]] {
       b.Consume(4);
       dod = static_cast<int64_t>(b.Read64());
       b.Refill();
-    } else {
-      // 1, 2, 3 leading ones select 14, 17, 20 bits: arithmetic instead of a table keeps a
-      // memory load off the critical path.
-      const unsigned sz = 11 + 3 * ones;
-      const uint64_t half = uint64_t{1} << (sz - 1);
-      uint64_t bits = (w << (ones + 1)) >> (64 - sz);
-      b.Consume(ones + 1 + sz);
-      // Negative values come back as large unsigned numbers (see FitsBucket).
-      bits -= bits > half ? half << 1 : 0;
-      dod = static_cast<int64_t>(bits);
     }
     t_delta = t_delta + static_cast<uint64_t>(dod);
     t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);

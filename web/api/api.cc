@@ -114,9 +114,11 @@ std::optional<ApiError> ParseTimeParam(const Request& r, std::string_view name, 
 }
 
 // parseMatchersParam: every match[] a series selector with at least one matcher that does not
-// match the empty string.
+// match the empty string. As upstream, all selectors are parsed before any is checked, so a
+// syntax error in a later one wins over an all-empty earlier one.
 std::optional<ApiError> ParseMatcherSets(const std::vector<std::string>& raw, std::vector<Matchers>* out,
                                          std::string* message) {
+  std::vector<Matchers> sets;
   for (const auto& s : raw) {
     std::string err;
     Matchers ms = promql::ParseMetricSelector(s, &err);
@@ -124,6 +126,9 @@ std::optional<ApiError> ParseMatcherSets(const std::vector<std::string>& raw, st
       *message = err;
       return BadDataError(err);
     }
+    sets.push_back(std::move(ms));
+  }
+  for (auto& ms : sets) {
     bool non_empty = std::any_of(ms.begin(), ms.end(), [](const MatcherPtr& m) { return !m->MatchesEmpty(); });
     if (!non_empty) {
       *message = "match[] must contain at least one non-empty matcher";

@@ -6,6 +6,10 @@ options { tokenVocab = PromQLLexer; }
 
 expression: expr? EOF;
 
+// Series selectors (`match[]`), Prometheus's START_METRIC_SELECTOR: one vector selector and
+// nothing else, without the expression type checks.
+metricSelector: (metricName labelMatchers? | labelMatchers) EOF;
+
 // Earlier alternatives bind tighter. Postfix modifiers bind tightest; unary minus sits
 // between '^' and '*' as in Prometheus.
 expr
