@@ -19,6 +19,7 @@ enum class StatusCode {
   kNotFound,     // 404 not_found
   kUnavailable,  // a store or bucket did not answer (retryable)
   kCorrupt,      // on-disk or wire data failed a check
+  kResourceExhausted,  // a configured limit refused the request (gRPC ResourceExhausted, as Thanos sends)
 };
 
 class Status {
@@ -47,6 +48,7 @@ inline Status InternalError(std::string m) { return {StatusCode::kInternal, std:
 inline Status CorruptError(std::string m) { return {StatusCode::kCorrupt, std::move(m)}; }
 inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 
 // A value or the Status that explains its absence.
 template <typename T>

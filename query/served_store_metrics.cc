@@ -61,6 +61,7 @@ const char* GrpcCodeName(const Status& s) {
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kCorrupt: return "DataLoss";
+    case StatusCode::kResourceExhausted: return "ResourceExhausted";
     case StatusCode::kExecution:
     case StatusCode::kInternal: break;
   }

@@ -16,5 +16,6 @@ if [ ! -e "$data/bucket/.generated" ]; then
   ./build/meridian tools gen-demo --objstore.config-file="$data/bucket.yaml"
   touch "$data/bucket/.generated"
 fi
+# The demo data are HA pairs (external label `replica`), deduplicated as a Thanos deployment would.
 exec ./build/meridian query --http-address=127.0.0.1:10902 --grpc-address=127.0.0.1:10901 \
-  --objstore.config-file="$data/bucket.yaml" --data-dir="$data/cache"
+  --objstore.config-file="$data/bucket.yaml" --data-dir="$data/cache" --query.replica-label=replica

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <string_view>
 
 namespace meridian::storeapi {
 
@@ -148,13 +149,16 @@ StatusOr<storage::Chunk> AggregateChunkFromProto(const thanos::AggrChunk& in) {
   return c;
 }
 
-Status AggregateChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
+Status AggregateChunkToProto(const storage::Chunk& in, const AggregateSet& wanted, thanos::AggrChunk* out) {
   auto parts = ParseAggregateBody(in.bytes());
   if (!parts.ok()) return parts.status();
-  // Validate every entry before touching `out`, so a bad chunk leaves it unchanged.
+  // Validate every wanted entry before touching `out`, so a bad chunk leaves it unchanged.
+  // Entries not asked for are not sent, so (as in Thanos) they are not checked either.
   std::array<thanos::Chunk::Encoding, kAggregateCount> encodings{};
   for (size_t i = 0; i < kAggregateCount; ++i) {
-    if (!(*parts)[i]) continue;
+    if (!wanted[i]) continue;
+    // Thanos's text (downsample.AggrType's String() names), so clients matching it still do.
+    if (!(*parts)[i]) return BadData(std::string("aggregate ") + kAggregateNames[i] + " does not exist");
     auto enc = SubChunkEncodingToProto((*parts)[i]->disk_encoding);
     if (!enc.ok()) return enc.status().Wrap(std::string("aggregate chunk: ") + kAggregateNames[i]);
     encodings[i] = *enc;
@@ -162,7 +166,7 @@ Status AggregateChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
   out->set_min_time(in.min_time);
   out->set_max_time(in.max_time);
   for (size_t i = 0; i < kAggregateCount; ++i) {
-    if (!(*parts)[i]) continue;
+    if (!wanted[i]) continue;
     thanos::Chunk* wire = MutableWireAggregate(out, i);
     wire->set_type(encodings[i]);
     wire->set_data(std::string((*parts)[i]->data));
@@ -242,7 +246,7 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e) {
   return InternalError("aggregate chunks travel as AggrChunk sub-chunks, not as one raw chunk");
 }
 
-StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in) {
+StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in) {
   if (!in.has_raw()) {
     if (!in.has_count() && !in.has_sum() && !in.has_min() && !in.has_max() && !in.has_counter()) {
       return BadData("series chunk with neither raw nor aggregate data");
@@ -259,8 +263,18 @@ StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in) {
   return c;
 }
 
-Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
-  if (in.encoding == storage::ChunkEncoding::kAggregate) return AggregateChunkToProto(in, out);
+AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in) {
+  AggregateSet out;
+  for (int a : in) {
+    // RAW (0) and values this build does not know select no aggregate sub-chunk; Thanos's
+    // populateChunk skips them the same way.
+    if (a >= thanos::COUNT && a <= thanos::COUNTER) out.set(static_cast<size_t>(a - thanos::COUNT));
+  }
+  return out;
+}
+
+Status ChunkToProto(const storage::Chunk& in, const AggregateSet& wanted, thanos::AggrChunk* out) {
+  if (in.encoding == storage::ChunkEncoding::kAggregate) return AggregateChunkToProto(in, wanted, out);
   auto enc = EncodingToProto(in.encoding);
   if (!enc.ok()) return enc.status();
   out->set_min_time(in.min_time);
@@ -269,6 +283,26 @@ Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out) {
   raw->set_type(*enc);
   raw->set_data(std::string(in.bytes()));
   return Status::Ok();
+}
+
+void AggregatesForFuncToProto(const std::string& func, google::protobuf::RepeatedField<int>* out) {
+  auto is = [&](std::string_view name) {
+    return func == name || func.starts_with(std::string(name) + "_");
+  };
+  if (is("min")) {
+    out->Add(thanos::MIN);
+  } else if (is("max")) {
+    out->Add(thanos::MAX);
+  } else if (is("count")) {
+    out->Add(thanos::COUNT);
+  } else if (func.starts_with("sum_")) {  // plain "sum" wants the samples: the default below
+    out->Add(thanos::SUM);
+  } else if (func == "increase" || func == "rate" || func == "irate" || func == "resets") {
+    out->Add(thanos::COUNTER);
+  } else {
+    out->Add(thanos::COUNT);
+    out->Add(thanos::SUM);
+  }
 }
 
 void HintsToProto(const storage::SelectHints& in, thanos::QueryHints* out) {

@@ -4,6 +4,9 @@
 
 #include <google/protobuf/repeated_field.h>
 
+#include <bitset>
+#include <string>
+
 #include "model/labels.h"
 #include "model/matcher.h"
 #include "model/status.h"
@@ -28,11 +31,24 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e);
 // aggregate fields are then ignored: Thanos never sends both). Without it, the present
 // aggregate fields are reassembled into the on-disk aggregate body (kAggregate), byte for byte
 // what the store read from its block. BadData when neither is set or a sub-chunk is unusable.
-StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in);
-// A raw chunk fills `raw`; a kAggregate chunk fills each present count/sum/min/max/counter
-// field (as Thanos's store-gateway does when asked for all of them). A malformed aggregate
-// body is a Corrupt error and leaves `out` unchanged.
-Status ChunkToProto(const storage::Chunk& in, thanos::AggrChunk* out);
+StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in);
+// The aggregates a Series request asks for (SeriesRequest.aggregates), one bit per aggregate
+// in count/sum/min/max/counter order (bit i is thanos::Aggr value i + 1). RAW names none.
+using AggregateSet = std::bitset<5>;
+inline constexpr AggregateSet kAllAggregates{0x1f};
+AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in);
+
+// A raw chunk fills `raw` whatever `wanted` says. A kAggregate chunk fills exactly the
+// count/sum/min/max/counter fields in `wanted`, as Thanos's store-gateway does (populateChunk):
+// a wanted aggregate the chunk lacks is BadData "aggregate <name> does not exist". A malformed
+// aggregate body is a Corrupt error. On error `out` is unchanged.
+Status ChunkToProto(const storage::Chunk& in, const AggregateSet& wanted, thanos::AggrChunk* out);
+
+// The aggregates Thanos's querier asks for (aggrsFromFunc), from the function wrapping a
+// selection (SelectHints.func): MIN for min/min_*, MAX for max/max_*, COUNT for count/count_*,
+// SUM for sum_*, COUNTER for rate/increase/irate/resets, else COUNT and SUM (for an average).
+// Appended to `out` (SeriesRequest.aggregates); stores ignore them for raw chunks.
+void AggregatesForFuncToProto(const std::string& func, google::protobuf::RepeatedField<int>* out);
 
 // Engine hints -> StoreAPI query hints (what Thanos's querier sends in query_hints).
 void HintsToProto(const storage::SelectHints& in, thanos::QueryHints* out);

@@ -18,6 +18,7 @@ grpc::Status ToGrpc(const Status& s) {
     case StatusCode::kNotFound: return {grpc::StatusCode::NOT_FOUND, s.message()};
     case StatusCode::kUnavailable: return {grpc::StatusCode::UNAVAILABLE, s.message()};
     case StatusCode::kCorrupt: return {grpc::StatusCode::DATA_LOSS, s.message()};
+    case StatusCode::kResourceExhausted: return {grpc::StatusCode::RESOURCE_EXHAUSTED, s.message()};
     case StatusCode::kExecution:
     case StatusCode::kInternal: break;
   }

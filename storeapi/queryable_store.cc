@@ -37,6 +37,8 @@ class QueryableSeriesStream : public SeriesStream {
     Labels external;
     std::vector<std::string> drop;
     bool skip_chunks = false;
+    // SeriesRequest.aggregates: the sub-chunks of aggregate (downsampled) chunks to send.
+    AggregateSet aggregates;
     int64_t limit = 0;
     int64_t batch = 1;
     bool resort = false;
@@ -95,7 +97,7 @@ class QueryableSeriesStream : public SeriesStream {
     LabelsToProto(OutputLabels(in.labels, opts_.external, opts_.drop), out->mutable_labels());
     if (opts_.skip_chunks) return true;
     for (const auto& c : in.chunks) {
-      if (Status s = ChunkToProto(c, out->add_chunks()); !s.ok()) {
+      if (Status s = ChunkToProto(c, opts_.aggregates, out->add_chunks()); !s.ok()) {
         status_ = s;
         return false;
       }
@@ -218,6 +220,7 @@ std::unique_ptr<SeriesStream> QueryableStore::Series(const thanos::SeriesRequest
   QueryableSeriesStream::Options stream_opts{.external = opts_.external_labels,
                                              .drop = std::move(drop),
                                              .skip_chunks = req.skip_chunks(),
+                                             .aggregates = AggregatesFromProto(req.aggregates()),
                                              .limit = req.limit(),
                                              .batch = req.response_batch_size(),
                                              .resort = resort};

@@ -19,6 +19,7 @@ Status FromGrpc(const grpc::Status& s, const std::string& what) {
     case grpc::StatusCode::NOT_FOUND: code = StatusCode::kNotFound; break;
     case grpc::StatusCode::DATA_LOSS: code = StatusCode::kCorrupt; break;
     case grpc::StatusCode::INTERNAL: code = StatusCode::kInternal; break;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: code = StatusCode::kResourceExhausted; break;
     default: break;
   }
   return Status(code, what + ": rpc error: code = " + std::to_string(s.error_code()) + " desc = " +

@@ -76,7 +76,7 @@ class StreamSeriesSet : public storage::SeriesSet {
 
   bool Append(const thanos::Series& s, uint32_t source) {
     for (const auto& c : s.chunks()) {
-      auto chunk = RawChunkFromProto(c);
+      auto chunk = ChunkFromProto(c);
       if (!chunk.ok()) {
         status_ = chunk.status().Wrap("series " + current_.labels.ToString());
         return false;
@@ -116,6 +116,9 @@ class StoreQuerier : public storage::Querier {
     req.set_partial_response_strategy(opts_.partial_response);
     req.set_partial_response_disabled(opts_.partial_response == thanos::ABORT);
     req.set_skip_chunks(hints.labels_only);
+    // Stores send only the requested sub-chunks of downsampled chunks (none when asked for
+    // none), so ask as Thanos's querier does.
+    AggregatesForFuncToProto(hints.func, req.mutable_aggregates());
     HintsToProto(hints, req.mutable_query_hints());
     for (const auto& l : opts_.without_replica_labels) req.add_without_replica_labels(l);
     auto stream = store_->Series(req, MakeContext(opts_.timeout));

@@ -128,8 +128,9 @@ bool MergedSeriesStream::NextSeries(thanos::Series* out) {
   // Checked once there is one more series to send, so exactly `series_limit` series pass.
   // Each partition (block group) counts, as each block's series count in Thanos's store.
   if (opts_.series_limit > 0 && emitted_ >= opts_.series_limit) {
-    status_ = ExecutionError("exceeded series limit: limit " + std::to_string(opts_.series_limit) +
-                             " violated (got " + std::to_string(emitted_ + 1) + ")");
+    // ResourceExhausted, as Thanos's store sends its limit errors (gRPC code, not Internal).
+    status_ = ResourceExhaustedError("exceeded series limit: limit " + std::to_string(opts_.series_limit) +
+                                     " violated (got " + std::to_string(emitted_ + 1) + ")");
     return false;
   }
   *out = std::move(pending_[next_pending_++]);

@@ -191,7 +191,7 @@ TEST_F(BucketStoreTest, SeriesLimitFailsTheCall) {
   // Both replicas with the replica label dropped: 12 partitions of 6 label sets, over 10.
   req.add_without_replica_labels("replica");
   got = Collect(*store, req);
-  EXPECT_EQ(got.status.code(), StatusCode::kExecution);
+  EXPECT_EQ(got.status.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(got.status.message(), "exceeded series limit: limit 10 violated (got 11)");
   EXPECT_EQ(got.series.size(), 10u);
 

@@ -76,7 +76,7 @@ inline GotStream Collect(Store& store, const thanos::SeriesRequest& req) {
     std::map<int64_t, double> merged;
     for (const auto& c : s.chunks()) {
       ++g.chunks;
-      auto raw = RawChunkFromProto(c);
+      auto raw = ChunkFromProto(c);
       if (!raw.ok()) {
         out.status = raw.status();
         continue;

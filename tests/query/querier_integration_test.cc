@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <chrono>
@@ -199,6 +200,40 @@ std::unique_ptr<MeridianProcess> StartStore(const BlockBucket& bucket, const std
   return p.ok() ? std::move(*p) : nullptr;
 }
 
+// Polls the querier's /api/v1/stores until every one of `names` is listed with no last error.
+Status WaitForHealthyEndpoints(const std::string& querier_url, const std::vector<std::string>& names,
+                               int timeout_ms = 30000) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto body = HttpGet(querier_url + "/api/v1/stores", 5000);
+    if (body.ok()) {
+      last = *body;
+      rapidjson::Document doc;
+      doc.Parse(body->c_str());
+      size_t healthy = 0;
+      if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("data") && doc["data"].IsObject()) {
+        for (const std::string& name : names) {
+          bool found = false;
+          for (const auto& type : doc["data"].GetObject()) {
+            if (!type.value.IsArray()) continue;
+            for (const auto& e : type.value.GetArray()) {
+              if (e.IsObject() && e.HasMember("name") && e["name"].IsString() && name == e["name"].GetString() &&
+                  e.HasMember("lastError") && e["lastError"].IsNull()) {
+                found = true;
+              }
+            }
+          }
+          healthy += found ? 1 : 0;
+        }
+      }
+      if (healthy == names.size()) return Status::Ok();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return UnavailableError("querier at " + querier_url + " did not list all of its endpoints as healthy: " + last);
+}
+
 std::unique_ptr<MeridianProcess> StartQuerier(const std::vector<const MeridianProcess*>& stores,
                                               const std::string& work, std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"--query.replica-label=replica"};
@@ -206,7 +241,15 @@ std::unique_ptr<MeridianProcess> StartQuerier(const std::vector<const MeridianPr
   args.insert(args.end(), extra.begin(), extra.end());
   auto p = MeridianProcess::Start("query", args, work);
   EXPECT_TRUE(p.ok()) << p.status().message();
-  return p.ok() ? std::move(*p) : nullptr;
+  if (!p.ok()) return nullptr;
+  // /-/ready says the querier serves; whether it has met its stores is a separate fact (the
+  // first Info poll races the first query). Wait for /api/v1/stores to list each endpoint as
+  // healthy, rather than with a probe query, which would show in the stores' request counters.
+  std::vector<std::string> names;
+  for (const auto* s : stores) names.push_back(s->grpc_address());
+  Status known = WaitForHealthyEndpoints((*p)->http_url(), names);
+  EXPECT_TRUE(known.ok()) << known.message();
+  return known.ok() ? std::move(*p) : nullptr;
 }
 
 // ---------------------------------------------------------------------------------------

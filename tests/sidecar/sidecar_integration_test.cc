@@ -181,7 +181,7 @@ StreamResult ReadAll(Store& store, const thanos::SeriesRequest& req, const Label
       for (const auto& c : ser->chunks()) {
         r.chunk_bytes += c.raw().data().size();
         if (!decode) continue;
-        auto chunk = RawChunkFromProto(c);
+        auto chunk = ChunkFromProto(c);
         EXPECT_TRUE(chunk.ok()) << chunk.status().message();
         if (chunk.ok()) s.chunks.push_back(std::move(*chunk));
       }

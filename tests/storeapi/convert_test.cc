@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "storeapi/queryable_store.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace meridian::storeapi {
@@ -100,7 +101,7 @@ TEST(Convert, ChunkEncodingsAreMappedNotCast) {
 TEST(Convert, ChunkWithNeitherRawNorAggregatesIsBadData) {
   thanos::AggrChunk c;
   c.set_min_time(1);
-  auto out = RawChunkFromProto(c);
+  auto out = ChunkFromProto(c);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kBadData);
 }
@@ -108,11 +109,12 @@ TEST(Convert, ChunkWithNeitherRawNorAggregatesIsBadData) {
 TEST(Convert, RawChunkRoundTrip) {
   storage::Chunk in = XorChunk(10, 60000, 3);
   thanos::AggrChunk pb;
-  ASSERT_TRUE(ChunkToProto(in, &pb).ok());
+  // Raw chunks ignore the aggregate selection, as Thanos's populateChunk does.
+  ASSERT_TRUE(ChunkToProto(in, AggregateSet{}, &pb).ok());
   EXPECT_TRUE(pb.has_raw());
   EXPECT_FALSE(pb.has_count());
   EXPECT_EQ(pb.raw().type(), thanos::Chunk::XOR);
-  auto back = RawChunkFromProto(pb);
+  auto back = ChunkFromProto(pb);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->encoding, storage::ChunkEncoding::kXOR);
   EXPECT_EQ(back->bytes(), in.bytes());
@@ -123,7 +125,7 @@ TEST(Convert, RawWinsWhenAChunkCarriesBoth) {
   pb.mutable_raw()->set_type(thanos::Chunk::XOR);
   pb.mutable_raw()->set_data(XorBytes(0, 1000, 4));
   pb.mutable_count()->set_data(XorBytes(0, 1000, 2));
-  auto back = RawChunkFromProto(pb);
+  auto back = ChunkFromProto(pb);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->encoding, storage::ChunkEncoding::kXOR);
   EXPECT_EQ(back->bytes(), pb.raw().data());
@@ -135,7 +137,7 @@ TEST(Convert, AggregateChunkSplitsIntoSubChunksAndRebuildsByteForByte) {
   for (int i = 0; i < 5; ++i) entries.push_back(BodyEntry{kDiskXor, XorBytes(299999, 300000, 5, i * 10.0)});
   const std::string body = AggregateBody(entries);
   thanos::AggrChunk pb;
-  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), &pb).ok());
+  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), kAllAggregates, &pb).ok());
 
   EXPECT_FALSE(pb.has_raw());
   EXPECT_EQ(pb.min_time(), 299999);
@@ -146,7 +148,7 @@ TEST(Convert, AggregateChunkSplitsIntoSubChunksAndRebuildsByteForByte) {
     EXPECT_EQ(wire[i]->data(), entries[i]->data) << i;
   }
 
-  auto back = RawChunkFromProto(pb);
+  auto back = ChunkFromProto(pb);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->encoding, storage::ChunkEncoding::kAggregate);
   EXPECT_EQ(back->min_time, 299999);
@@ -163,7 +165,8 @@ TEST(Convert, HistogramAggregateKeepsAbsentMinMaxAbsent) {
                                           BodyEntry{kDiskFloatHistogram, fh_sum}, std::nullopt, std::nullopt,
                                           BodyEntry{kDiskFloatHistogram, fh_counter}});
   thanos::AggrChunk pb;
-  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), &pb).ok());
+  // count, sum, counter: the ones this layout has.
+  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), AggregateSet{0b10011}, &pb).ok());
   EXPECT_TRUE(pb.has_count());
   EXPECT_EQ(pb.count().type(), thanos::Chunk::XOR);
   EXPECT_EQ(pb.sum().type(), thanos::Chunk::FLOAT_HISTOGRAM);
@@ -173,7 +176,7 @@ TEST(Convert, HistogramAggregateKeepsAbsentMinMaxAbsent) {
   EXPECT_EQ(pb.counter().type(), thanos::Chunk::FLOAT_HISTOGRAM);
   EXPECT_EQ(pb.counter().data(), fh_counter);
 
-  auto back = RawChunkFromProto(pb);
+  auto back = ChunkFromProto(pb);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->bytes(), body);
 }
@@ -186,17 +189,17 @@ TEST(Convert, AggregateWithOnlyTrailingEntryAndMultiByteLength) {
       AggregateBody({std::nullopt, std::nullopt, std::nullopt, std::nullopt, BodyEntry{kDiskXor, counter}});
   EXPECT_EQ(static_cast<uint8_t>(body[4]) & 0x80, 0x80);
   thanos::AggrChunk pb;
-  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), &pb).ok());
+  ASSERT_TRUE(ChunkToProto(AggregateChunk(body), AggregateSet{0b10000}, &pb).ok());
   EXPECT_FALSE(pb.has_count());
   EXPECT_EQ(pb.counter().data(), counter);
-  auto back = RawChunkFromProto(pb);
+  auto back = ChunkFromProto(pb);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->bytes(), body);
 }
 
 void ExpectCorruptAndUntouched(const std::string& body, const std::string& why) {
   thanos::AggrChunk pb;
-  Status s = ChunkToProto(AggregateChunk(body), &pb);
+  Status s = ChunkToProto(AggregateChunk(body), kAllAggregates, &pb);
   EXPECT_FALSE(s.ok()) << why;
   EXPECT_EQ(s.code(), StatusCode::kCorrupt) << why << ": " << s.message();
   EXPECT_EQ(pb.ByteSizeLong(), 0u) << why;
@@ -229,12 +232,14 @@ TEST(Convert, RandomAggregateBodiesNeverCrashAndRoundTripWhenAccepted) {
     // Mostly small bytes so that lengths and encodings are often plausible.
     for (auto& b : body) b = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : rng() % 4);
     thanos::AggrChunk pb;
-    if (!ChunkToProto(AggregateChunk(body), &pb).ok()) continue;
+    // A random non-empty selection: an empty one sends no sub-chunk, which cannot come back.
+    const AggregateSet wanted(rng() % 31 + 1);
+    if (!ChunkToProto(AggregateChunk(body), wanted, &pb).ok()) continue;
     ++accepted;
-    auto back = RawChunkFromProto(pb);
+    auto back = ChunkFromProto(pb);
     ASSERT_TRUE(back.ok()) << back.status().message();
     thanos::AggrChunk again;
-    ASSERT_TRUE(ChunkToProto(*back, &again).ok());
+    ASSERT_TRUE(ChunkToProto(*back, wanted, &again).ok());
     ASSERT_EQ(again.SerializeAsString(), pb.SerializeAsString());
   }
   EXPECT_GT(accepted, 0);
@@ -244,16 +249,152 @@ TEST(Convert, UnusableWireSubChunksAreBadData) {
   thanos::AggrChunk empty_sum;
   empty_sum.mutable_count()->set_data(XorBytes(0, 300000, 2));
   empty_sum.mutable_sum();  // present but empty: the body cannot tell it from absent
-  auto a = RawChunkFromProto(empty_sum);
+  auto a = ChunkFromProto(empty_sum);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.status().code(), StatusCode::kBadData);
 
   thanos::AggrChunk bad_type;
   bad_type.mutable_max()->set_type(static_cast<thanos::Chunk::Encoding>(9));
   bad_type.mutable_max()->set_data("x");
-  auto b = RawChunkFromProto(bad_type);
+  auto b = ChunkFromProto(bad_type);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kBadData);
+}
+
+TEST(Convert, AggregatesFromProtoIgnoresRawAndUnknownValues) {
+  google::protobuf::RepeatedField<int> in;
+  in.Add(thanos::RAW);
+  in.Add(thanos::MAX);
+  in.Add(thanos::COUNT);
+  in.Add(42);  // a value from a newer peer
+  EXPECT_EQ(AggregatesFromProto(in), AggregateSet{0b01001});  // count (bit 0), max (bit 3)
+  google::protobuf::RepeatedField<int> all;
+  for (int a : {thanos::COUNT, thanos::SUM, thanos::MIN, thanos::MAX, thanos::COUNTER}) all.Add(a);
+  EXPECT_EQ(AggregatesFromProto(all), kAllAggregates);
+}
+
+TEST(Convert, OnlyRequestedAggregatesAreSent) {
+  std::vector<std::optional<BodyEntry>> entries;
+  for (int i = 0; i < 5; ++i) entries.push_back(BodyEntry{kDiskXor, XorBytes(299999, 300000, 5, i * 10.0)});
+  const auto chunk = AggregateChunk(AggregateBody(entries));
+  thanos::AggrChunk pb;
+  ASSERT_TRUE(ChunkToProto(chunk, AggregateSet{0b00100}, &pb).ok());  // min only
+  EXPECT_TRUE(pb.has_min());
+  EXPECT_EQ(pb.min().data(), entries[2]->data);
+  EXPECT_FALSE(pb.has_count() || pb.has_sum() || pb.has_max() || pb.has_counter() || pb.has_raw());
+  EXPECT_EQ(pb.min_time(), 299999);
+
+  // Nothing asked for (a request with only RAW or no aggregates): Thanos sends the chunk's
+  // time range and no sub-chunk.
+  thanos::AggrChunk none;
+  ASSERT_TRUE(ChunkToProto(chunk, AggregateSet{}, &none).ok());
+  EXPECT_FALSE(none.has_count() || none.has_sum() || none.has_min() || none.has_max() || none.has_counter());
+  EXPECT_EQ(none.max_time(), 1499999);
+}
+
+TEST(Convert, RequestedAggregateMissingFromTheChunkFailsLikeThanos) {
+  // The native-histogram layout has no min and max.
+  const std::string body = AggregateBody({BodyEntry{kDiskXor, XorBytes(599999, 300000, 2)},
+                                          BodyEntry{kDiskFloatHistogram, "fh-sum"}, std::nullopt, std::nullopt,
+                                          BodyEntry{kDiskFloatHistogram, "fh-counter"}});
+  thanos::AggrChunk pb;
+  Status s = ChunkToProto(AggregateChunk(body), AggregateSet{0b01001}, &pb);  // count, max
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kBadData);
+  EXPECT_EQ(s.message(), "aggregate max does not exist");
+  EXPECT_EQ(pb.ByteSizeLong(), 0u);  // count (present) was not half-written either
+  s = ChunkToProto(AggregateChunk(body), kAllAggregates, &pb);
+  EXPECT_EQ(s.message(), "aggregate min does not exist");
+}
+
+// Serves one series holding one aggregate chunk and one raw chunk, the shape a downsampled
+// block's querier gives the store-gateway (each gateway block is a QueryableStore).
+class OneSeriesQueryable : public storage::Queryable {
+ public:
+  explicit OneSeriesQueryable(storage::Series s) : series_(std::move(s)) {}
+  std::unique_ptr<storage::Querier> NewQuerier(int64_t, int64_t) override {
+    return std::make_unique<Q>(series_);
+  }
+
+ private:
+  struct Set : storage::SeriesSet {
+    explicit Set(storage::Series s) : s_(std::move(s)) {}
+    bool Next() override { return !done_ && (done_ = true); }
+    storage::Series& At() override { return s_; }
+    Status status() const override { return Status::Ok(); }
+    storage::Series s_;
+    bool done_ = false;
+  };
+  struct Q : storage::Querier {
+    explicit Q(storage::Series s) : s_(std::move(s)) {}
+    std::unique_ptr<storage::SeriesSet> Select(bool, const storage::SelectHints&, const Matchers&) override {
+      return std::make_unique<Set>(s_);
+    }
+    StatusOr<std::vector<std::string>> LabelNames(const Matchers&) override { return std::vector<std::string>{}; }
+    StatusOr<std::vector<std::string>> LabelValues(const std::string&, const Matchers&) override {
+      return std::vector<std::string>{};
+    }
+    storage::Series s_;
+  };
+  storage::Series series_;
+};
+
+TEST(Convert, SeriesCallSendsTheRequestedAggregates) {
+  std::vector<std::optional<BodyEntry>> entries;
+  for (int i = 0; i < 5; ++i) entries.push_back(BodyEntry{kDiskXor, XorBytes(299999, 300000, 5, i * 10.0)});
+  storage::Series series{Labels{{"__name__", "up"}},
+                         {AggregateChunk(AggregateBody(entries)), XorChunk(1500000, 60000, 3)}};
+  QueryableStore store(std::make_shared<OneSeriesQueryable>(series), QueryableStoreOptions{});
+  thanos::SeriesRequest req;
+  req.set_max_time(2000000);
+  auto* m = req.add_matchers();
+  m->set_type(thanos::LabelMatcher::EQ);
+  m->set_name("__name__");
+  m->set_value("up");
+  req.add_aggregates(thanos::COUNTER);
+  req.add_aggregates(thanos::SUM);
+
+  auto stream = store.Series(req, CallContext{});
+  thanos::SeriesResponse resp;
+  ASSERT_TRUE(stream->Next(&resp)) << stream->status().message();
+  ASSERT_TRUE(resp.has_series());
+  ASSERT_EQ(resp.series().chunks_size(), 2);
+  const auto& aggr = resp.series().chunks(0);
+  EXPECT_EQ(aggr.sum().data(), entries[1]->data);
+  EXPECT_EQ(aggr.counter().data(), entries[4]->data);
+  EXPECT_FALSE(aggr.has_count() || aggr.has_min() || aggr.has_max());
+  EXPECT_TRUE(resp.series().chunks(1).has_raw());  // raw chunks are unaffected
+
+  // A chunk lacking a requested aggregate fails the call with Thanos's error text.
+  entries[3].reset();
+  series.chunks[0] = AggregateChunk(AggregateBody(entries));
+  QueryableStore lacking(std::make_shared<OneSeriesQueryable>(series), QueryableStoreOptions{});
+  req.add_aggregates(thanos::MAX);
+  stream = lacking.Series(req, CallContext{});
+  while (stream->Next(&resp)) {
+  }
+  EXPECT_EQ(stream->status().code(), StatusCode::kBadData);
+  EXPECT_EQ(stream->status().message(), "aggregate max does not exist");
+}
+
+TEST(Convert, AggregatesForFuncFollowThanosQuerier) {
+  auto aggrs = [](const std::string& f) {
+    google::protobuf::RepeatedField<int> out;
+    AggregatesForFuncToProto(f, &out);
+    return std::vector<int>(out.begin(), out.end());
+  };
+  EXPECT_EQ(aggrs("min_over_time"), std::vector<int>{thanos::MIN});
+  EXPECT_EQ(aggrs("min"), std::vector<int>{thanos::MIN});
+  EXPECT_EQ(aggrs("max"), std::vector<int>{thanos::MAX});
+  EXPECT_EQ(aggrs("count_over_time"), std::vector<int>{thanos::COUNT});
+  EXPECT_EQ(aggrs("sum_over_time"), std::vector<int>{thanos::SUM});
+  EXPECT_EQ(aggrs("rate"), std::vector<int>{thanos::COUNTER});
+  EXPECT_EQ(aggrs("resets"), std::vector<int>{thanos::COUNTER});
+  // "sum", "minute" (no underscore) and no function: count and sum, to compute an average.
+  const std::vector<int> avg{thanos::COUNT, thanos::SUM};
+  EXPECT_EQ(aggrs("sum"), avg);
+  EXPECT_EQ(aggrs("minute"), avg);
+  EXPECT_EQ(aggrs(""), avg);
 }
 
 TEST(Convert, HintsRoundTrip) {

@@ -1,6 +1,7 @@
 // A QueryableStore over an in-memory store, served by a real gRPC server on loopback, read
 // back through RemoteStore and StoreQueryable: the path a querier takes to a store.
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "storage/memory_storage.h"
@@ -9,6 +10,7 @@
 #include "storeapi/queryable_store.h"
 #include "storeapi/remote_store.h"
 #include "storeapi/store_queryable.h"
+#include "thanos/storepb/rpc.grpc.pb.h"
 
 namespace meridian::storeapi {
 namespace {
@@ -173,6 +175,58 @@ TEST_F(GrpcRoundTrip, StoppedServerIsUnavailable) {
   ASSERT_FALSE(info.ok());
   EXPECT_TRUE(info.status().code() == StatusCode::kUnavailable || info.status().code() == StatusCode::kTimeout)
       << info.status().message();
+}
+
+// A store whose every Series call fails with one fixed Status, to see how it crosses the wire.
+class FailingStore : public Store {
+ public:
+  explicit FailingStore(Status s) : status_(std::move(s)) {}
+  std::string Name() const override { return "failing"; }
+  StatusOr<thanos::info::InfoResponse> Info(const CallContext&) override { return status_; }
+  std::unique_ptr<SeriesStream> Series(const thanos::SeriesRequest&, const CallContext&) override {
+    return ErrorStream(status_);
+  }
+  StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest&, const CallContext&) override {
+    return status_;
+  }
+  StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest&,
+                                                    const CallContext&) override {
+    return status_;
+  }
+
+ private:
+  Status status_;
+};
+
+// Thanos sends its limit errors as gRPC ResourceExhausted: the server must put that code on
+// the wire (a Thanos querier sees it, checked with a raw stub, not our client), and
+// RemoteStore must read it back as kResourceExhausted rather than the kUnavailable default.
+TEST(GrpcStatusMapping, ResourceExhaustedBothWays) {
+  const std::string msg = "exceeded series limit: limit 3 violated (got 4)";
+  auto server = GrpcServer::Start("127.0.0.1:0", std::make_shared<FailingStore>(ResourceExhaustedError(msg)));
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  const std::string addr = "127.0.0.1:" + std::to_string((*server)->port());
+
+  auto stub = thanos::Store::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext cc;
+  cc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  thanos::SeriesRequest req;
+  req.set_min_time(0);
+  req.set_max_time(1000);
+  auto reader = stub->Series(&cc, req);
+  thanos::SeriesResponse resp;
+  while (reader->Read(&resp)) {
+  }
+  grpc::Status wire = reader->Finish();
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << wire.error_message();
+  EXPECT_EQ(wire.error_message(), msg);
+
+  RemoteStore remote(addr);
+  auto stream = remote.Series(req, CallContext{});
+  EXPECT_FALSE(stream->Next(&resp));
+  EXPECT_EQ(stream->status().code(), StatusCode::kResourceExhausted) << stream->status().message();
+  EXPECT_NE(stream->status().message().find(msg), std::string::npos) << stream->status().message();
+  (*server)->Shutdown();
 }
 
 }  // namespace

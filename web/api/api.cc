@@ -18,6 +18,7 @@
 #include "web/api/ast_json.h"
 #include "web/api/json_writer.h"
 #include "web/api/params.h"
+#include "web/api/request_params.h"
 #include "web/api/result_json.h"
 
 namespace meridian::web {
@@ -95,48 +96,6 @@ ApiError StorageApiError(const Status& s) {
   if (s.code() == StatusCode::kCanceled) return {ErrorType::kCanceled, s.message()};
   if (s.code() == StatusCode::kTimeout) return {ErrorType::kTimeout, s.message()};
   return {ErrorType::kExecution, s.message()};
-}
-
-// parseTimeParam: the default when absent, else the value or
-// `invalid time value for '<name>': cannot parse ...`.
-std::optional<ApiError> ParseTimeParam(const Request& r, std::string_view name, int64_t def, int64_t* out) {
-  std::string v = r.form.Value(name);
-  if (v.empty()) {
-    *out = def;
-    return std::nullopt;
-  }
-  auto t = ParseTimeMs(v);
-  if (!t.ok()) {
-    return InvalidParamError(name, "invalid time value for '" + std::string(name) + "': " + t.status().message());
-  }
-  *out = *t;
-  return std::nullopt;
-}
-
-// parseMatchersParam: every match[] a series selector with at least one matcher that does not
-// match the empty string. As upstream, all selectors are parsed before any is checked, so a
-// syntax error in a later one wins over an all-empty earlier one.
-std::optional<ApiError> ParseMatcherSets(const std::vector<std::string>& raw, std::vector<Matchers>* out,
-                                         std::string* message) {
-  std::vector<Matchers> sets;
-  for (const auto& s : raw) {
-    std::string err;
-    Matchers ms = promql::ParseMetricSelector(s, &err);
-    if (!err.empty()) {
-      *message = err;
-      return BadDataError(err);
-    }
-    sets.push_back(std::move(ms));
-  }
-  for (auto& ms : sets) {
-    bool non_empty = std::any_of(ms.begin(), ms.end(), [](const MatcherPtr& m) { return !m->MatchesEmpty(); });
-    if (!non_empty) {
-      *message = "match[] must contain at least one non-empty matcher";
-      return BadDataError(*message);
-    }
-    out->push_back(std::move(ms));
-  }
-  return std::nullopt;
 }
 
 void AppendUnique(std::vector<std::string>* dst, const std::vector<std::string>& src) {
@@ -295,47 +254,43 @@ std::optional<ApiError> Api::ParseReadOptions(const Request& r, int64_t default_
 }
 
 Api::Outcome Api::Query(const Request& r) {
-  auto limit = ParseLimit(r.form.Value("limit"));
-  if (!limit.ok()) return Outcome::Error(InvalidParamError("limit", limit.status().message()));
-  int64_t ts;
+  int64_t limit, ts;
+  if (auto e = ParseLimitParam(r, &limit)) return Outcome::Error(*e);
   if (auto e = ParseTimeParam(r, "time", opts_.now_ms(), &ts)) return Outcome::Error(*e);
   QueryRequestOptions ropts;
   if (auto e = ParseReadOptions(r, opts_.default_instant_max_source_resolution_ms, &ropts)) {
     return Outcome::Error(*e);
   }
-  return Evaluate(r, false, ts, ts, 0, *limit, std::move(ropts));
+  return Evaluate(r, false, ts, ts, 0, limit, std::move(ropts));
 }
 
 Api::Outcome Api::QueryRange(const Request& r) {
-  auto limit = ParseLimit(r.form.Value("limit"));
-  if (!limit.ok()) return Outcome::Error(InvalidParamError("limit", limit.status().message()));
-  auto start = ParseTimeMs(r.form.Value("start"));
-  if (!start.ok()) return Outcome::Error(InvalidParamError("start", start.status().message()));
-  auto end = ParseTimeMs(r.form.Value("end"));
-  if (!end.ok()) return Outcome::Error(InvalidParamError("end", end.status().message()));
-  if (*end < *start) {
+  int64_t limit, start, end, step;
+  if (auto e = ParseLimitParam(r, &limit)) return Outcome::Error(*e);
+  if (auto e = ParseRequiredTimeParam(r, "start", &start)) return Outcome::Error(*e);
+  if (auto e = ParseRequiredTimeParam(r, "end", &end)) return Outcome::Error(*e);
+  if (end < start) {
     return Outcome::Error(InvalidParamError("end", "end timestamp must not be before start time"));
   }
-  auto step = ParseDurationNs(r.form.Value("step"));
-  if (!step.ok()) return Outcome::Error(InvalidParamError("step", step.status().message()));
+  if (auto e = ParseDurationParam(r, "step", &step)) return Outcome::Error(*e);
   // Sub-millisecond steps pass upstream's check but evaluate at a zero interval; refuse them
   // with the same message rather than loop.
-  if (*step <= 0 || *step / 1000000 == 0) {
+  if (step <= 0 || step / 1000000 == 0) {
     return Outcome::Error(InvalidParamError(
         "step", "zero or negative query resolution step widths are not accepted. Try a positive integer"));
   }
   // end.Sub(start)/step > 11000 with Go's integer division of nanosecond durations.
-  long double span_ns = (static_cast<long double>(*end) - static_cast<long double>(*start)) * 1e6L;
-  if (span_ns >= 11001.0L * static_cast<long double>(*step)) {
+  long double span_ns = (static_cast<long double>(end) - static_cast<long double>(start)) * 1e6L;
+  if (span_ns >= 11001.0L * static_cast<long double>(step)) {
     return Outcome::Error(BadDataError(
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
         "resolution (?step=XX)"));
   }
   QueryRequestOptions ropts;
   // Without max_source_resolution Thanos fits at least five samples into a step.
-  int64_t step_ms = *step / 1000000;
+  int64_t step_ms = step / 1000000;
   if (auto e = ParseReadOptions(r, step_ms / 5, &ropts)) return Outcome::Error(*e);
-  return Evaluate(r, true, *start, *end, step_ms, *limit, std::move(ropts));
+  return Evaluate(r, true, start, end, step_ms, limit, std::move(ropts));
 }
 
 Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64_t end_ms, int64_t step_ms,
@@ -343,13 +298,13 @@ Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64
   const auto t_begin = Clock::now();
   // The effective timeout: the request's `timeout`, capped by --query.timeout.
   std::chrono::milliseconds timeout = opts_.query_timeout;
-  if (std::string v = r.form.Value("timeout"); !v.empty()) {
-    auto d = ParseDurationNs(v);
-    if (!d.ok()) return Outcome::Error(InvalidParamError("timeout", d.status().message()));
+  if (!r.form.Value("timeout").empty()) {
+    int64_t d;
+    if (auto e = ParseDurationParam(r, "timeout", &d)) return Outcome::Error(*e);
     // A zero or negative timeout has expired before the query could be queued, as a Go
     // context deadline in the past would have.
-    if (*d / 1000000 <= 0) return Outcome::Error({ErrorType::kTimeout, "query timed out in query queue"});
-    auto req = std::chrono::milliseconds(*d / 1000000);
+    if (d / 1000000 <= 0) return Outcome::Error({ErrorType::kTimeout, "query timed out in query queue"});
+    auto req = std::chrono::milliseconds(d / 1000000);
     if (timeout.count() == 0 || req < timeout) timeout = req;
   }
   ropts.timeout = timeout;
@@ -446,36 +401,29 @@ Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64
 }
 
 Api::Outcome Api::Series(const Request& r) {
-  std::vector<std::string> raw = r.form.Values("match[]");
-  if (raw.empty()) return Outcome::Error(BadDataError("no match[] parameter provided"));
-  auto limit = ParseLimit(r.form.Value("limit"));
-  if (!limit.ok()) return Outcome::Error(InvalidParamError("limit", limit.status().message()));
-  int64_t start, end;
-  if (auto e = ParseTimeParam(r, "start", kMinTimeMs, &start)) return Outcome::Error(*e);
-  if (auto e = ParseTimeParam(r, "end", kMaxTimeMs, &end)) return Outcome::Error(*e);
-  std::vector<Matchers> sets;
-  std::string msg;
-  if (ParseMatcherSets(raw, &sets, &msg)) return Outcome::Error(InvalidParamError("match[]", msg));
+  if (r.form.Values("match[]").empty()) return Outcome::Error(BadDataError("no match[] parameter provided"));
+  MetadataParams p;
+  if (auto e = ParseMetadataParams(r, MatchErrorForm::kInvalidParam, &p)) return Outcome::Error(*e);
   QueryRequestOptions ropts;
   if (auto e = ParseReadOptions(r, 0, &ropts)) return Outcome::Error(*e);
   // Labels exist at every resolution alike; as Thanos, any downsampled block may answer.
   ropts.max_source_resolution_ms = std::numeric_limits<int64_t>::max();
-  auto queryable = backend_->Queryable(ropts);
-  if (!queryable) return Outcome::Error({ErrorType::kInternal, "no queryable available for the request"});
-  auto querier = queryable->NewQuerier(start, end);
+  MetadataReader reader;
+  if (auto e = OpenMetadataReader(ropts, p, &reader)) return Outcome::Error(*e);
 
   storage::SelectHints hints;
-  hints.start_ms = start;
-  hints.end_ms = end;
+  hints.start_ms = p.start_ms;
+  hints.end_ms = p.end_ms;
   // No such function: the token tells stores that only labels are needed.
   hints.func = "series";
   hints.labels_only = true;
 
+  const std::vector<Matchers>& sets = p.matcher_sets;
   std::vector<Labels> series;
   std::vector<std::string> warnings;
-  const size_t cap = *limit > 0 ? static_cast<size_t>(*limit) : 0;
+  const size_t cap = p.limit > 0 ? static_cast<size_t>(p.limit) : 0;
   for (const auto& ms : sets) {
-    auto set = querier->Select(true, hints, ms);
+    auto set = reader.querier->Select(true, hints, ms);
     while (set->Next()) {
       series.push_back(set->At().labels);
       // With one selector the stream is already sorted and unique: stop once past the limit.
@@ -500,64 +448,42 @@ Api::Outcome Api::Series(const Request& r) {
 }
 
 Api::Outcome Api::LabelNames(const Request& r) {
-  auto limit = ParseLimit(r.form.Value("limit"));
-  if (!limit.ok()) return Outcome::Error(InvalidParamError("limit", limit.status().message()));
-  int64_t start, end;
-  if (auto e = ParseTimeParam(r, "start", kMinTimeMs, &start)) return Outcome::Error(*e);
-  if (auto e = ParseTimeParam(r, "end", kMaxTimeMs, &end)) return Outcome::Error(*e);
-  std::vector<Matchers> sets;
-  std::string msg;
-  if (auto e = ParseMatcherSets(r.form.Values("match[]"), &sets, &msg)) return Outcome::Error(*e);
-  QueryRequestOptions ropts;
-  if (auto e = ParseReadOptions(r, 0, &ropts)) return Outcome::Error(*e);
-  auto queryable = backend_->Queryable(ropts);
-  if (!queryable) return Outcome::Error({ErrorType::kInternal, "no queryable available for the request"});
-  auto querier = queryable->NewQuerier(start, end);
-  if (sets.empty()) sets.emplace_back();
-  std::set<std::string> names;
-  for (const auto& ms : sets) {
-    auto got = querier->LabelNames(ms);
-    if (!got.ok()) return Outcome::Error(StorageApiError(got.status()));
-    names.insert(got->begin(), got->end());
-  }
-  std::vector<std::string> out(names.begin(), names.end());
-  std::vector<std::string> warnings;
-  if (*limit > 0 && out.size() > static_cast<size_t>(*limit)) {
-    out.resize(static_cast<size_t>(*limit));
-    warnings.emplace_back(kTruncated);
-  }
-  JsonWriter w;
-  WriteStringArray(out, &w);
-  return Outcome::Data(w.Take(), std::move(warnings));
+  return LabelStrings(r, [](storage::Querier& q, const Matchers& ms) { return q.LabelNames(ms); });
 }
 
 Api::Outcome Api::LabelValues(const Request& r) {
   auto name = ParseLabelNameParam(r.path_params.empty() ? "" : r.path_params[0]);
   if (!name.ok()) return Outcome::Error(BadDataError(name.status().message()));
-  auto limit = ParseLimit(r.form.Value("limit"));
-  if (!limit.ok()) return Outcome::Error(InvalidParamError("limit", limit.status().message()));
-  int64_t start, end;
-  if (auto e = ParseTimeParam(r, "start", kMinTimeMs, &start)) return Outcome::Error(*e);
-  if (auto e = ParseTimeParam(r, "end", kMaxTimeMs, &end)) return Outcome::Error(*e);
-  std::vector<Matchers> sets;
-  std::string msg;
-  if (auto e = ParseMatcherSets(r.form.Values("match[]"), &sets, &msg)) return Outcome::Error(*e);
+  return LabelStrings(r, [&](storage::Querier& q, const Matchers& ms) { return q.LabelValues(*name, ms); });
+}
+
+std::optional<ApiError> Api::OpenMetadataReader(const QueryRequestOptions& ropts, const MetadataParams& p,
+                                                MetadataReader* out) const {
+  out->queryable = backend_->Queryable(ropts);
+  if (!out->queryable) return ApiError{ErrorType::kInternal, "no queryable available for the request"};
+  out->querier = out->queryable->NewQuerier(p.start_ms, p.end_ms);
+  return std::nullopt;
+}
+
+Api::Outcome Api::LabelStrings(const Request& r, const LabelFetch& fetch) {
+  MetadataParams p;
+  if (auto e = ParseMetadataParams(r, MatchErrorForm::kBadData, &p)) return Outcome::Error(*e);
   QueryRequestOptions ropts;
   if (auto e = ParseReadOptions(r, 0, &ropts)) return Outcome::Error(*e);
-  auto queryable = backend_->Queryable(ropts);
-  if (!queryable) return Outcome::Error({ErrorType::kInternal, "no queryable available for the request"});
-  auto querier = queryable->NewQuerier(start, end);
-  if (sets.empty()) sets.emplace_back();
-  std::set<std::string> values;
-  for (const auto& ms : sets) {
-    auto got = querier->LabelValues(*name, ms);
+  MetadataReader reader;
+  if (auto e = OpenMetadataReader(ropts, p, &reader)) return Outcome::Error(*e);
+  // Without match[] the names or values of all series: one empty matcher set.
+  if (p.matcher_sets.empty()) p.matcher_sets.emplace_back();
+  std::set<std::string> found;
+  for (const auto& ms : p.matcher_sets) {
+    auto got = fetch(*reader.querier, ms);
     if (!got.ok()) return Outcome::Error(StorageApiError(got.status()));
-    values.insert(got->begin(), got->end());
+    found.insert(got->begin(), got->end());
   }
-  std::vector<std::string> out(values.begin(), values.end());
+  std::vector<std::string> out(found.begin(), found.end());
   std::vector<std::string> warnings;
-  if (*limit > 0 && out.size() > static_cast<size_t>(*limit)) {
-    out.resize(static_cast<size_t>(*limit));
+  if (p.limit > 0 && out.size() > static_cast<size_t>(p.limit)) {
+    out.resize(static_cast<size_t>(p.limit));
     warnings.emplace_back(kTruncated);
   }
   JsonWriter w;

@@ -25,6 +25,7 @@
 #include "web/api/deadline_watcher.h"
 #include "web/api/query_backend.h"
 #include "web/api/query_gate.h"
+#include "web/api/request_params.h"
 #include "web/http_server.h"
 
 namespace meridian::web {
@@ -89,6 +90,18 @@ class Api {
                                            QueryRequestOptions* out) const;
   Outcome Evaluate(const Request& r, bool range, int64_t start_ms, int64_t end_ms, int64_t step_ms,
                    int64_t limit, QueryRequestOptions ropts);
+
+  // The backend's queryable and a querier over the request's [start, end], for the metadata
+  // endpoints. The queryable is kept because its queriers must not outlive it.
+  struct MetadataReader {
+    std::shared_ptr<storage::Queryable> queryable;
+    std::unique_ptr<storage::Querier> querier;
+  };
+  std::optional<ApiError> OpenMetadataReader(const QueryRequestOptions& ropts, const MetadataParams& p,
+                                             MetadataReader* out) const;
+  // /labels and /label/<name>/values differ only in what they read per matcher set.
+  using LabelFetch = std::function<StatusOr<std::vector<std::string>>(storage::Querier&, const Matchers&)>;
+  Outcome LabelStrings(const Request& r, const LabelFetch& fetch);
 
   std::shared_ptr<QueryBackend> backend_;
   ApiOptions opts_;

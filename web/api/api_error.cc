@@ -36,6 +36,9 @@ ApiError ApiErrorFromStatus(const Status& s) {
     case StatusCode::kInternal:
     case StatusCode::kCorrupt: return {ErrorType::kInternal, s.message()};
     case StatusCode::kBadData: return {ErrorType::kBadData, s.message()};
+    // A limit (series per request, ...) is the query's fault, not the server's: Prometheus
+    // reports its own limits as execution errors.
+    case StatusCode::kResourceExhausted:
     case StatusCode::kExecution: return {ErrorType::kExecution, s.message()};
     case StatusCode::kCanceled: return {ErrorType::kCanceled, s.message()};
     case StatusCode::kTimeout: return {ErrorType::kTimeout, s.message()};

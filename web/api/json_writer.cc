@@ -10,32 +10,6 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// Length of a valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-size_t ValidSequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t r;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, r = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, r = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, r = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (cc & 0x3F);
-  }
-  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (r < kMin[n] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-  return n;
-}
-
 }  // namespace
 
 std::string GoJsonQuote(std::string_view s) {
@@ -71,7 +45,8 @@ std::string GoJsonQuote(std::string_view s) {
       ++i;
       continue;
     }
-    size_t n = ValidSequenceLength(s, i);
+    // Go writes each byte that does not begin valid UTF-8 as U+FFFD and resumes at the next.
+    size_t n = Utf8SequenceLength(s, i);
     if (n == 0) {
       out.append("\\ufffd");
       ++i;

@@ -158,37 +158,6 @@ void AppendUtf8(uint32_t r, std::string* out) {
   }
 }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t r;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1, r = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2, r = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3, r = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      r = (r << 6) | (cc & 0x3F);
-    }
-    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (r < kMin[n] || !ValidRune(r)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // model.UnescapeName for ValueEncodingEscaping; returns the input unchanged when it is not a
 // well-formed escape.
 std::string UnescapeName(std::string_view name) {
@@ -309,7 +278,7 @@ StatusOr<int64_t> ParseLimit(std::string_view s) {
 
 StatusOr<std::string> ParseLabelNameParam(std::string_view raw) {
   std::string name = UnescapeName(raw);
-  if (name.empty() || !IsValidUtf8(name)) return BadData("invalid label name: " + GoQuote(name));
+  if (name.empty() || FindInvalidUtf8(name) != std::string_view::npos) return BadData("invalid label name: " + GoQuote(name));
   return name;
 }
 
