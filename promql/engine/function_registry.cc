@@ -47,18 +47,10 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// rate/increase: Prometheus notes (info) when the metric name does not look like a counter.
 RangeKernel CounterKernel(WindowFn f) {
   return [f](const RangeCall& c, double* out) {
     bool ok = Emit(f(Window(c)), out);
-    if (ok && c.labels != nullptr && (c.noted == nullptr || !*c.noted)) {
-      if (c.noted != nullptr) *c.noted = 1;
-      std::string_view name = c.labels->MetricName();
-      if (!name.empty() && !EndsWith(name, "_total") && !EndsWith(name, "_sum") &&
-          !EndsWith(name, "_count") && !EndsWith(name, "_bucket")) {
-        c.ctx->annotations().AddInfo(PossibleNonCounterInfo(std::string(name)), c.matrix_pos);
-      }
-    }
+    if (ok) NotePossibleNonCounter(c);
     return ok;
   };
 }
@@ -143,6 +135,16 @@ StatusOr<std::string> StringArg(const Expr& e) {
 
 }  // namespace
 
+void NotePossibleNonCounter(const RangeCall& c) {
+  if (c.labels == nullptr || (c.noted != nullptr && *c.noted)) return;
+  if (c.noted != nullptr) *c.noted = 1;
+  std::string_view name = c.labels->MetricName();
+  if (!name.empty() && !EndsWith(name, "_total") && !EndsWith(name, "_sum") && !EndsWith(name, "_count") &&
+      !EndsWith(name, "_bucket")) {
+    c.ctx->annotations().AddInfo(PossibleNonCounterInfo(std::string(name)), c.matrix_pos);
+  }
+}
+
 RangeKernel LookupRangeKernel(std::string_view name) {
   auto it = RangeKernels().find(name);
   return it == RangeKernels().end() ? RangeKernel() : it->second;
@@ -204,6 +206,9 @@ StatusOr<OperatorPtr> PlanFunctionCall(Planner* planner, const Call& call, const
     } else {
       spec.kernel = std::move(k);
     }
+    if (name == "rate") spec.inline_kernel = InlineKernel::kRate;
+    if (name == "increase") spec.inline_kernel = InlineKernel::kIncrease;
+    if (name == "delta") spec.inline_kernel = InlineKernel::kDelta;
     auto op = std::make_unique<RangeFunctionOp>(ctx, range, std::move(arg->source), std::move(spec),
                                                 std::move(*scalars));
     if (name == "absent_over_time") {

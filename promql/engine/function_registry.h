@@ -14,6 +14,10 @@ StatusOr<OperatorPtr> PlanFunctionCall(Planner* planner, const Call& call, const
 // The range kernel for a range-vector function name; null when the name is not one.
 RangeKernel LookupRangeKernel(std::string_view name);
 
+// rate/increase: Prometheus notes (info), once per series, when the metric name does not look
+// like a counter. Call after the function produced a value for the series of `call`.
+void NotePossibleNonCounter(const RangeCall& call);
+
 // Prometheus 3 accepts any non-empty UTF-8 label name.
 bool IsValidLabelNameForEngine(const std::string& name);
 

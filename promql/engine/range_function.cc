@@ -4,6 +4,9 @@
 #include <cmath>
 #include <thread>
 
+#include "promql/engine/function_registry.h"
+#include "promql/engine/functions/range_functions.h"
+
 namespace meridian::promql::engine {
 
 Status EvalScalarSteps(Operator* op, size_t num_steps, std::vector<double>* out) {
@@ -89,9 +92,17 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
     step_t[k] = range_.At(first + k);
     win_end[k] = (spec_.at_ms ? *spec_.at_ms : step_t[k]) - spec_.offset_ms;
   }
+  // Most series have a value at most steps: room for all of them up front saves the
+  // vectors' doubling (capped so a selection of many short-lived series does not reserve
+  // for all of them at every step).
+  const size_t expect = std::min<size_t>(data_.size(), size_t{1} << 16);
   auto reset = [&](StepBatch* b) {
     b->resize(n);
-    for (size_t k = 0; k < n; ++k) (*b)[k].Reset(step_t[k]);
+    for (size_t k = 0; k < n; ++k) {
+      (*b)[k].Reset(step_t[k]);
+      (*b)[k].ids.reserve(expect);
+      (*b)[k].vals.reserve(expect);
+    }
   };
   reset(batch);
   // Series are independent: with several workers each takes a contiguous slice and fills its
@@ -133,6 +144,28 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
 Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
                                       const std::vector<int64_t>& step_t,
                                       const std::vector<int64_t>& win_end, StepBatch* batch) {
+  const InlineKernel kind = spec_.inline_kernel;
+  if (kind == InlineKernel::kNone) {
+    auto generic = [this](const RangeCall& c, double* out) { return spec_.kernel(c, out); };
+    return ProcessSeriesWith(generic, begin, end, first, step_t, win_end, batch);
+  }
+  // One memo per worker: it is mutable state.
+  functions::ExtrapolationMemo memo;
+  const bool is_counter = kind != InlineKernel::kDelta;
+  const bool is_rate = kind == InlineKernel::kRate;
+  auto rate = [&memo, is_counter, is_rate](const RangeCall& c, double* out) {
+    const bool ok = functions::PlainExtrapolatedRate(c.ts, c.vs, c.n, c.range_start_ms, c.range_end_ms,
+                                                     c.no_resets, is_counter, is_rate, &memo, out);
+    if (ok && is_counter && *c.noted == 0) NotePossibleNonCounter(c);
+    return ok;
+  };
+  return ProcessSeriesWith(rate, begin, end, first, step_t, win_end, batch);
+}
+
+template <typename Kernel>
+Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, size_t first,
+                                          const std::vector<int64_t>& step_t,
+                                          const std::vector<int64_t>& win_end, StepBatch* batch) {
   const size_t n = step_t.size();
   std::vector<double> args(scalar_vals_.size());
   RangeCall call;
@@ -145,6 +178,21 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
   // Series-major within the batch: each series' samples stay in cache while its windows
   // slide over the batch's steps.
   for (size_t i = begin; i < end; ++i) {
+    // Between two batches every other series passed through the cache, so a series' next
+    // chunk and the start of its window are cache misses; ask for them a few series ahead.
+    // The samples the batch reads are a few cache lines per series, too short a run for the
+    // hardware prefetcher to pick up; all of them are requested (up to a cap).
+    if (i + kPrefetchAhead < end) {
+      const size_t j = i + kPrefetchAhead;
+      const LoadedSeries& ahead = data_[j];
+      if (ahead.next_pending < ahead.pending.size()) __builtin_prefetch(&ahead.pending[ahead.next_pending]);
+      const size_t from = lo_[j];
+      const size_t to = std::min(ahead.ts.size(), from + kPrefetchSamples);
+      for (size_t x = from; x < to; x += 8) {
+        __builtin_prefetch(ahead.ts.data() + x);
+        __builtin_prefetch(ahead.vs.data() + x);
+      }
+    }
     size_t dropped = 0;
     Status s = Advance(ctx_, &data_[i], e_hi, e_lo - spec_.range_ms, &reservation_, &dropped);
     if (!s.ok()) return s;
@@ -152,36 +200,40 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
     size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;
     size_t scanned = drop_scanned_[i] > dropped + 1 ? drop_scanned_[i] - dropped : 1;
     size_t last_drop = last_drop_[i] > dropped ? last_drop_[i] - dropped : 0;
-    const auto& ts = data_[i].ts;
+    // Locals, not members, in the per-step loop: the compiler keeps them in registers.
+    const int64_t* ts = data_[i].ts.data();
     const double* vs = data_[i].vs.data();
+    const size_t num = data_[i].ts.size();
+    const int64_t range_ms = spec_.range_ms;
+    const bool skip_empty = spec_.skip_empty;
+    StepVector* out_steps = batch->data();
     call.labels = &data_[i].labels;
     call.noted = &noted_[i];
     for (size_t k = 0; k < n; ++k) {
       const int64_t e = win_end[k];
-      const int64_t start = e - spec_.range_ms;
-      if (hi > 0 && hi <= ts.size() && ts[hi - 1] > e) {
+      const int64_t start = e - range_ms;
+      if (hi > 0 && hi <= num && ts[hi - 1] > e) [[unlikely]] {
         // Time went backwards (cannot happen on a forward grid); search afresh.
-        lo = std::upper_bound(ts.begin(), ts.end(), start) - ts.begin();
-        hi = std::upper_bound(ts.begin(), ts.end(), e) - ts.begin();
+        lo = std::upper_bound(ts, ts + num, start) - ts;
+        hi = std::upper_bound(ts, ts + num, e) - ts;
       } else {
-        while (lo < ts.size() && ts[lo] <= start) ++lo;
+        while (lo < num && ts[lo] <= start) ++lo;
         if (hi < lo) hi = lo;
-        while (hi < ts.size() && ts[hi] <= e) ++hi;
+        while (hi < num && ts[hi] <= e) ++hi;
       }
-      if (hi == lo && spec_.skip_empty) continue;
-      for (; scanned < hi; ++scanned) {
-        if (vs[scanned] < vs[scanned - 1]) last_drop = scanned;
-      }
+      if (hi == lo && skip_empty) continue;
+      // Branch-free: a select instead of a jump on data the predictor cannot know.
+      for (; scanned < hi; ++scanned) last_drop = vs[scanned] < vs[scanned - 1] ? scanned : last_drop;
       for (size_t a = 0; a < args.size(); ++a) args[a] = scalar_vals_[a][first + k];
       call.range_start_ms = start;
       call.range_end_ms = e;
       call.step_ms = step_t[k];
-      call.ts = ts.data() + lo;
-      call.vs = data_[i].vs.data() + lo;
+      call.ts = ts + lo;
+      call.vs = vs + lo;
       call.n = hi - lo;
       call.no_resets = last_drop <= lo && scanned >= hi;
       double out;
-      if (spec_.kernel(call, &out)) (*batch)[k].Push(static_cast<uint32_t>(i), out);
+      if (kernel(call, &out)) out_steps[k].Push(static_cast<uint32_t>(i), out);
     }
     lo_[i] = lo;
     hi_[i] = hi;

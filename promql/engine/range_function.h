@@ -37,9 +37,15 @@ struct RangeCall {
 // Returns false when the function yields no sample for this series and step.
 using RangeKernel = std::function<bool(const RangeCall& call, double* out)>;
 
+// Functions the operator evaluates inline instead of through RangeKernel's indirect call: the
+// rate family is most of what dashboards ask for, and its per-window work is a few
+// arithmetic operations, so the call and the generic window packaging would dominate.
+enum class InlineKernel : uint8_t { kNone, kRate, kIncrease, kDelta };
+
 struct RangeFunctionSpec {
   std::string name;
-  RangeKernel kernel;
+  RangeKernel kernel;  // also set for inline kernels
+  InlineKernel inline_kernel = InlineKernel::kNone;
   int64_t range_ms = 0;
   int64_t offset_ms = 0;
   std::optional<int64_t> at_ms;
@@ -66,9 +72,16 @@ class RangeFunctionOp final : public Operator {
   // Advances and evaluates series [begin, end) for the batch's steps into *batch.
   Status ProcessSeries(size_t begin, size_t end, size_t first, const std::vector<int64_t>& step_t,
                        const std::vector<int64_t>& win_end, StepBatch* batch);
+  template <typename Kernel>
+  Status ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, size_t first,
+                           const std::vector<int64_t>& step_t, const std::vector<int64_t>& win_end,
+                           StepBatch* batch);
 
   // Below this many series per worker, threads cost more than they save.
   static constexpr size_t kMinSeriesPerWorker = 512;
+  // How many series ahead ProcessSeries prefetches a series' next chunk and window.
+  static constexpr size_t kPrefetchAhead = 4;
+  static constexpr size_t kPrefetchSamples = 64;
 
   QueryContext* ctx_;
   StepRange range_;

@@ -26,25 +26,17 @@ void DropStale(LoadedSeries* ls, size_t from) {
 }
 }  // namespace
 
-Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
-               SampleReservation* reservation, size_t* dropped) {
+Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
+                     SampleReservation* reservation, size_t* dropped) {
   *dropped = 0;
-  if (!s->streamed) return Status::Ok();
-  // Forget first so the buffer stays small; keep at least what the window still needs.
-  // A linear scan: a batch forgets a few dozen samples, fewer branches than a binary search.
-  size_t n = s->dead;
-  while (n < s->ts.size() && s->ts[n] <= forget_upto) ++n;
-  s->dead = n;
-  const bool decode = s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto;
-  // Compact only right before a chunk is appended (the buffer would grow otherwise) or once
-  // everything is dead: the live tail moved is then at most a window plus a batch, once per
-  // chunk, instead of a move per batch.
-  if (n > 0 && (decode || n == s->ts.size())) {
+  // Forget before appending so the buffer stays small: the live tail moved is at most a
+  // window plus a batch, once per chunk.
+  const size_t n = static_cast<size_t>(std::upper_bound(s->ts.begin(), s->ts.end(), forget_upto) - s->ts.begin());
+  if (n > 0) {
     s->ts.erase(s->ts.begin(), s->ts.begin() + static_cast<ptrdiff_t>(n));
     s->vs.erase(s->vs.begin(), s->vs.begin() + static_cast<ptrdiff_t>(n));
     reservation->Release(static_cast<int64_t>(n));
     *dropped = n;
-    s->dead = 0;
   }
   while (s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto) {
     const size_t before = s->ts.size();

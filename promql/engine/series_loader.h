@@ -37,7 +37,6 @@ struct LoadedSeries {
   int64_t mint = 0, maxt = 0;  // the selection's bounds
   bool drop_stale = false;
   bool streamed = false;  // Advance decodes and forgets; otherwise ts/vs are final
-  size_t dead = 0;        // leading samples already forgotten but not yet erased
 };
 
 // Selects series with samples in [mint, maxt]. drop_stale removes StaleNaN markers (range
@@ -49,11 +48,23 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
                   bool drop_stale, std::vector<LoadedSeries>* out, SampleReservation* reservation,
                   bool stream = false);
 
-// Makes every sample with t <= upto available and forgets samples with t <= forget_upto.
-// *dropped receives how many samples were removed from the front (callers holding indexes
-// into ts/vs subtract it).
-Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
-               SampleReservation* reservation, size_t* dropped);
+// Decodes pending chunks starting at or before `upto` (see Advance).
+Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
+                     SampleReservation* reservation, size_t* dropped);
+
+// Makes every sample with t <= upto available. Samples with t <= forget_upto may be forgotten
+// (removed from the front); that happens when a chunk is decoded, since only then would the
+// buffer grow. *dropped receives how many samples were removed (callers holding indexes into
+// ts/vs subtract it). Inline because it runs per series per batch and usually has nothing to
+// do.
+inline Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
+                      SampleReservation* reservation, size_t* dropped) {
+  *dropped = 0;
+  if (!s->streamed || s->next_pending >= s->pending.size() || s->pending[s->next_pending].min_time > upto) {
+    return Status::Ok();
+  }
+  return DecodePending(ctx, s, upto, forget_upto, reservation, dropped);
+}
 
 // The evaluation time of a selector at step time t.
 inline int64_t SelectorTime(const SelectorSpec& spec, int64_t t) {

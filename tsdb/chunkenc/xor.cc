@@ -396,15 +396,21 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
   stale = stale || s.v_bits == kStaleNaNBits;
 
   // Hot loop: a register bit buffer refilled 7 bytes at a time (at least 56 readable bits after
-  // each refill), with all state in locals.
+  // each refill), with all state in locals, few enough of them to stay in registers: the value
+  // window is kept as (trailing, width) rather than recomputed from (leading, trailing), both
+  // flags share one word, and the output advances by pointer.
   const uint64_t limit = s.size * 8;
   FastBits b(data, s.size, s.pos);
   uint64_t t_delta = s.t_delta;
   int64_t t = s.t;
   uint64_t v_bits = s.v_bits;
-  unsigned leading = s.leading;
   unsigned trailing = s.trailing;
-  for (uint32_t i = 2; i < n; ++i) {
+  unsigned width = 64 - s.leading - s.trailing;
+  unsigned flags = (unordered ? 1u : 0u) | (stale ? 2u : 0u);  // 1: unordered, 2: stale
+  int64_t* pt = out_t + 2;
+  double* pv = out_v + 2;
+  int64_t* const pt_end = out_t + n;
+  for (; pt < pt_end; ++pt, ++pv) {
     // Refilling only when needed keeps the load off the critical path of most samples: a
     // non-64-bit dod (<= 24 bits) plus a value header (<= 13 bits) fit in 37 bits.
     if (b.cnt < 37) b.Refill();
@@ -412,25 +418,29 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
     // Delta-of-delta. Each bucket gets its own branch with constant shifts: a series keeps to
     // one bucket (scrape jitter stays far below the 14-bit bucket's +-8 s), so the branch
     // predicts well, and only the consumed bit count, not the value, is on the chain that
-    // carries the bit position from sample to sample.
-    int64_t dod = 0;
+    // carries the bit position from sample to sample. The interval changes only with a
+    // non-zero dod, so the order check lives there.
     if (static_cast<int64_t>(w) >= 0) {
       b.Consume(1);  // regular scrapes: same interval as before
-    } else if (((w >> 62) & 1) == 0) {
-      dod = SignedBucket<14>((w << 2) >> (64 - 14));
-      b.Consume(2 + 14);
-    } else if (((w >> 61) & 1) == 0) {
-      dod = SignedBucket<17>((w << 3) >> (64 - 17));
-      b.Consume(3 + 17);
-    } else if (((w >> 60) & 1) == 0) {
-      dod = SignedBucket<20>((w << 4) >> (64 - 20));
-      b.Consume(4 + 20);
-    } else [[unlikely]] {
-      b.Consume(4);
-      dod = static_cast<int64_t>(b.Read64());
-      b.Refill();
+    } else {
+      int64_t dod;
+      if (((w >> 62) & 1) == 0) {
+        dod = SignedBucket<14>((w << 2) >> (64 - 14));
+        b.Consume(2 + 14);
+      } else if (((w >> 61) & 1) == 0) {
+        dod = SignedBucket<17>((w << 3) >> (64 - 17));
+        b.Consume(3 + 17);
+      } else if (((w >> 60) & 1) == 0) {
+        dod = SignedBucket<20>((w << 4) >> (64 - 20));
+        b.Consume(4 + 20);
+      } else [[unlikely]] {
+        b.Consume(4);
+        dod = static_cast<int64_t>(b.Read64());
+        b.Refill();
+      }
+      t_delta = t_delta + static_cast<uint64_t>(dod);
+      flags |= static_cast<int64_t>(t_delta) <= 0 ? 1u : 0u;
     }
-    t_delta = t_delta + static_cast<uint64_t>(dod);
     t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
 
     w = b.buf;
@@ -442,28 +452,30 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
         const unsigned l = static_cast<unsigned>((w >> 57) & 31);
         unsigned sig = static_cast<unsigned>((w >> 51) & 63);
         sig = sig == 0 ? 64 : sig;
-        if (l + sig > 64) [[unlikely]] return fail("invalid value block", i);
-        leading = l;
+        if (l + sig > 64) [[unlikely]] return fail("invalid value block", static_cast<uint64_t>(pt - out_t));
+        width = sig;
         trailing = 64 - l - sig;
         header = 13;
       }
-      const unsigned mbits = 64 - leading - trailing;
       uint64_t bits;
-      if (header + mbits <= b.cnt) [[likely]] {
-        bits = (w << header) >> (64 - mbits);
-        b.Consume(header + mbits);
+      if (header + width <= b.cnt) [[likely]] {
+        bits = (w << header) >> (64 - width);
+        b.Consume(header + width);
       } else {
         b.Consume(header);
-        bits = b.ReadUpTo64(mbits);
+        bits = b.ReadUpTo64(width);
       }
       v_bits ^= bits << trailing;
+      flags |= v_bits == kStaleNaNBits ? 2u : 0u;
     }
-    if (b.Position() > limit) [[unlikely]] return fail("truncated", i);
-    out_t[i] = t;
-    out_v[i] = std::bit_cast<double>(v_bits);
-    unordered |= static_cast<int64_t>(t_delta) <= 0;
-    stale |= v_bits == kStaleNaNBits;
+    *pt = t;
+    *pv = std::bit_cast<double>(v_bits);
   }
+  // Reads past the end see zero bits and the position only grows, so one check after the
+  // loop finds a truncated chunk as surely as a check per sample.
+  if (b.Position() > limit) [[unlikely]] return fail("truncated", n - 1);
+  unordered = (flags & 1) != 0;
+  stale = (flags & 2) != 0;
   return report();
 }
 

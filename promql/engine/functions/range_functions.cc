@@ -121,47 +121,39 @@ double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000; }
 
 }  // namespace
 
+void ExtrapolationMemo::Refresh(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms,
+                                size_t intervals, int64_t range_ms) {
+  range_ms_ = range_ms;
+  to_start_ms_ = to_start_ms;
+  to_end_ms_ = to_end_ms;
+  sampled_ms_ = sampled_ms;
+  intervals_ = intervals;
+  Shape& s = shape_;
+  s.duration_to_start = MsToSeconds(to_start_ms);
+  s.duration_to_end = MsToSeconds(to_end_ms);
+  s.sampled_interval = MsToSeconds(sampled_ms);
+  const double avg_between = s.sampled_interval / static_cast<double>(intervals);
+  // Extrapolate to a window edge only if a sample there would be about due; otherwise assume
+  // the series starts/ends half an average interval beyond its first/last sample.
+  const double threshold = avg_between * 1.1;
+  if (s.duration_to_start >= threshold) s.duration_to_start = avg_between / 2;
+  if (s.duration_to_end >= threshold) s.duration_to_end = avg_between / 2;
+  s.factor = (s.sampled_interval + s.duration_to_start + s.duration_to_end) / s.sampled_interval;
+  s.rate_factor = s.factor / DurationSeconds(range_ms);
+}
+
 std::optional<double> ExtrapolatedRate(const RangeWindow& w, bool is_counter, bool is_rate,
                                        RateMode mode) {
   if (mode != RateMode::kPlain) {
     return ExtendedRate(w, is_counter, is_rate, mode == RateMode::kSmoothed);
   }
-  if (w.n < 2) return std::nullopt;
-  const size_t last = w.n - 1;
-  const int64_t first_t = w.ts[0];
-  const int64_t last_t = w.ts[last];
-  double result = w.vs[last] - w.vs[0];
-  if (is_counter && !w.no_resets) {
-    for (size_t i = 1; i < w.n; ++i) {
-      if (w.vs[i] < w.vs[i - 1]) result += w.vs[i - 1];
-    }
+  ExtrapolationMemo memo;
+  double out;
+  if (!PlainExtrapolatedRate(w.ts, w.vs, w.n, w.range_start_ms, w.range_end_ms, w.no_resets, is_counter,
+                             is_rate, &memo, &out)) {
+    return std::nullopt;
   }
-
-  double duration_to_start = MsToSeconds(first_t - w.range_start_ms);
-  double duration_to_end = MsToSeconds(w.range_end_ms - last_t);
-  const double sampled_interval = MsToSeconds(last_t - first_t);
-  const double avg_between = sampled_interval / static_cast<double>(last);
-
-  // Extrapolate to a window edge only if a sample there would be about due; otherwise assume
-  // the series starts/ends half an average interval beyond its first/last sample.
-  const double threshold = avg_between * 1.1;
-  if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
-  if (is_counter) {
-    // A counter cannot go below zero: do not extrapolate further back than the point where
-    // the observed slope would have reached zero.
-    // The division is skipped when the zero point is clearly further back than the window
-    // start (a factor of 2 dwarfs any rounding), which is the common case of a counter much
-    // larger than its increase; near the boundary the exact expression decides.
-    if (result > 0 && w.vs[0] >= 0 && !(sampled_interval * w.vs[0] > 2 * duration_to_start * result)) {
-      const double duration_to_zero = sampled_interval * (w.vs[0] / result);
-      if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-    }
-  }
-  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
-
-  double factor = (sampled_interval + duration_to_start + duration_to_end) / sampled_interval;
-  if (is_rate) factor /= DurationSeconds(w.RangeMs());
-  return result * factor;
+  return out;
 }
 
 std::optional<double> InstantValue(const RangeWindow& w, bool is_rate) {

@@ -28,6 +28,73 @@ enum class RateMode {
 // range_window.h; the caller must only use these modes for rate/increase/delta.
 std::optional<double> ExtrapolatedRate(const RangeWindow& w, bool is_counter, bool is_rate,
                                        RateMode mode = RateMode::kPlain);
+
+// The part of the plain extrapolation that depends only on where the window's first and last
+// samples sit, remembered for the last shape seen. On a scrape-aligned grid consecutive
+// windows (and series) have the same shape, so the three divisions are done once instead of
+// per window; the arithmetic and its order are those of the uncached path, so results are
+// bit-identical.
+class ExtrapolationMemo {
+ public:
+  struct Shape {
+    double duration_to_start;  // after the "sample about due" adjustment
+    double duration_to_end;
+    double sampled_interval;
+    double factor;       // without the counter zero-point clamp
+    double rate_factor;  // factor divided by the range in seconds
+  };
+  const Shape& Get(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t intervals,
+                   int64_t range_ms) {
+    if (to_start_ms != to_start_ms_ || to_end_ms != to_end_ms_ || sampled_ms != sampled_ms_ ||
+        intervals != intervals_ || range_ms != range_ms_) [[unlikely]] {
+      Refresh(to_start_ms, to_end_ms, sampled_ms, intervals, range_ms);
+    }
+    return shape_;
+  }
+
+ private:
+  void Refresh(int64_t to_start_ms, int64_t to_end_ms, int64_t sampled_ms, size_t intervals,
+               int64_t range_ms);
+
+  int64_t to_start_ms_ = -1, to_end_ms_ = -1, sampled_ms_ = -1, range_ms_ = -1;
+  size_t intervals_ = 0;
+  Shape shape_{};
+};
+
+// The plain extrapolated rate over samples ts/vs[0, n) of the window (start_ms, end_ms];
+// no_resets as in RangeWindow. Returns false where upstream emits nothing (n < 2). Inline:
+// the engine calls it once per series and step.
+inline bool PlainExtrapolatedRate(const int64_t* ts, const double* vs, size_t n, int64_t start_ms,
+                                  int64_t end_ms, bool no_resets, bool is_counter, bool is_rate,
+                                  ExtrapolationMemo* memo, double* out) {
+  if (n < 2) return false;
+  const size_t last = n - 1;
+  double result = vs[last] - vs[0];
+  if (is_counter && !no_resets) {
+    for (size_t i = 1; i < n; ++i) {
+      if (vs[i] < vs[i - 1]) result += vs[i - 1];
+    }
+  }
+  const ExtrapolationMemo::Shape& shape =
+      memo->Get(ts[0] - start_ms, end_ms - ts[last], ts[last] - ts[0], last, end_ms - start_ms);
+  double factor = is_rate ? shape.rate_factor : shape.factor;
+  // A counter cannot go below zero: do not extrapolate further back than the point where the
+  // observed slope would have reached zero. The division is skipped when the zero point is
+  // clearly further back than the window start (a factor of 2 dwarfs any rounding), which is
+  // the common case of a counter much larger than its increase; near the boundary the exact
+  // expression decides.
+  if (is_counter && result > 0 && vs[0] >= 0 &&
+      !(shape.sampled_interval * vs[0] > 2 * shape.duration_to_start * result)) {
+    const double duration_to_zero = shape.sampled_interval * (vs[0] / result);
+    if (duration_to_zero < shape.duration_to_start) {
+      factor = (shape.sampled_interval + duration_to_zero + shape.duration_to_end) / shape.sampled_interval;
+      if (is_rate) factor /= DurationSeconds(end_ms - start_ms);
+    }
+  }
+  *out = result * factor;
+  return true;
+}
+
 inline std::optional<double> Rate(const RangeWindow& w) { return ExtrapolatedRate(w, true, true); }
 inline std::optional<double> Increase(const RangeWindow& w) {
   return ExtrapolatedRate(w, true, false);
