@@ -162,6 +162,38 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
   return ProcessSeriesWith(rate, begin, end, first, step_t, win_end, batch);
 }
 
+[[gnu::always_inline]] inline void RangeFunctionOp::Prefetch(size_t i, size_t end, int64_t e_hi) const {
+  // A chunk about to be decoded is three dependent misses (its entry, its string, the bytes),
+  // requested in stages, each once the one before has had time to arrive.
+  if (i + 2 * kPrefetchAhead < end) {
+    const LoadedSeries& far = data_[i + 2 * kPrefetchAhead];
+    if (far.next_pending < far.pending.size()) __builtin_prefetch(&far.pending[far.next_pending]);
+  }
+  auto next_chunk = [e_hi](const LoadedSeries& s) -> const std::string* {
+    if (s.next_pending >= s.pending.size() || s.pending[s.next_pending].min_time > e_hi) return nullptr;
+    return s.pending[s.next_pending].data.get();
+  };
+  if (i + kPrefetchAhead / 2 < end) {
+    if (const std::string* chunk = next_chunk(data_[i + kPrefetchAhead / 2])) {
+      __builtin_prefetch(chunk->data());
+      __builtin_prefetch(chunk->data() + 64);
+    }
+  }
+  if (i + kPrefetchAhead < end) {
+    const size_t j = i + kPrefetchAhead;
+    const LoadedSeries& ahead = data_[j];
+    if (const std::string* chunk = next_chunk(ahead)) __builtin_prefetch(chunk);
+    // The samples a batch reads are a few cache lines per series, too short a run for the
+    // hardware prefetcher to pick up.
+    const size_t from = lo_[j];
+    const size_t to = std::min(ahead.ts.size(), from + kPrefetchSamples);
+    for (size_t x = from; x < to; x += 8) {
+      __builtin_prefetch(ahead.ts.data() + x);
+      __builtin_prefetch(ahead.vs.data() + x);
+    }
+  }
+}
+
 template <typename Kernel>
 Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, size_t first,
                                           const std::vector<int64_t>& step_t,
@@ -178,23 +210,10 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
   // Series-major within the batch: each series' samples stay in cache while its windows
   // slide over the batch's steps.
   for (size_t i = begin; i < end; ++i) {
-    // Between two batches every other series passed through the cache, so a series' next
-    // chunk and the start of its window are cache misses; ask for them a few series ahead.
-    // The samples the batch reads are a few cache lines per series, too short a run for the
-    // hardware prefetcher to pick up; all of them are requested (up to a cap).
-    if (i + kPrefetchAhead < end) {
-      const size_t j = i + kPrefetchAhead;
-      const LoadedSeries& ahead = data_[j];
-      if (ahead.next_pending < ahead.pending.size()) __builtin_prefetch(&ahead.pending[ahead.next_pending]);
-      const size_t from = lo_[j];
-      const size_t to = std::min(ahead.ts.size(), from + kPrefetchSamples);
-      for (size_t x = from; x < to; x += 8) {
-        __builtin_prefetch(ahead.ts.data() + x);
-        __builtin_prefetch(ahead.vs.data() + x);
-      }
-    }
+    Prefetch(i, end, e_hi);
     size_t dropped = 0;
-    Status s = Advance(ctx_, &data_[i], e_hi, e_lo - spec_.range_ms, &reservation_, &dropped);
+    // Samples before the last window's start are behind every window still to come.
+    Status s = Advance(ctx_, &data_[i], e_hi, e_lo - spec_.range_ms, &reservation_, &dropped, lo_[i]);
     if (!s.ok()) return s;
     size_t lo = lo_[i] > dropped ? lo_[i] - dropped : 0;
     size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;

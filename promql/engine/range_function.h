@@ -79,6 +79,9 @@ class RangeFunctionOp final : public Operator {
 
   // Below this many series per worker, threads cost more than they save.
   static constexpr size_t kMinSeriesPerWorker = 512;
+  // Between two batches every other series passed through the cache, so a series' window
+  // and its next chunk are cache misses: ProcessSeries asks for them a few series ahead.
+  void Prefetch(size_t i, size_t end, int64_t e_hi) const;
   // How many series ahead ProcessSeries prefetches a series' next chunk and window.
   static constexpr size_t kPrefetchAhead = 4;
   static constexpr size_t kPrefetchSamples = 64;

@@ -27,11 +27,13 @@ void DropStale(LoadedSeries* ls, size_t from) {
 }  // namespace
 
 Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
-                     SampleReservation* reservation, size_t* dropped) {
+                     SampleReservation* reservation, size_t* dropped, size_t known_dead) {
   *dropped = 0;
   // Forget before appending so the buffer stays small: the live tail moved is at most a
   // window plus a batch, once per chunk.
-  const size_t n = static_cast<size_t>(std::upper_bound(s->ts.begin(), s->ts.end(), forget_upto) - s->ts.begin());
+  const size_t n =
+      known_dead > 0 ? std::min(known_dead, s->ts.size())
+                     : static_cast<size_t>(std::upper_bound(s->ts.begin(), s->ts.end(), forget_upto) - s->ts.begin());
   if (n > 0) {
     s->ts.erase(s->ts.begin(), s->ts.begin() + static_cast<ptrdiff_t>(n));
     s->vs.erase(s->vs.begin(), s->vs.begin() + static_cast<ptrdiff_t>(n));

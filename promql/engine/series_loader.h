@@ -50,20 +50,21 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
 
 // Decodes pending chunks starting at or before `upto` (see Advance).
 Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
-                     SampleReservation* reservation, size_t* dropped);
+                     SampleReservation* reservation, size_t* dropped, size_t known_dead);
 
 // Makes every sample with t <= upto available. Samples with t <= forget_upto may be forgotten
 // (removed from the front); that happens when a chunk is decoded, since only then would the
 // buffer grow. *dropped receives how many samples were removed (callers holding indexes into
-// ts/vs subtract it). Inline because it runs per series per batch and usually has nothing to
-// do.
+// ts/vs subtract it). A caller that knows samples [0, known_dead) are no longer needed says
+// so, which saves searching for forget_upto in samples that have left the cache. Inline
+// because it runs per series per batch and usually has nothing to do.
 inline Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
-                      SampleReservation* reservation, size_t* dropped) {
+                      SampleReservation* reservation, size_t* dropped, size_t known_dead = 0) {
   *dropped = 0;
   if (!s->streamed || s->next_pending >= s->pending.size() || s->pending[s->next_pending].min_time > upto) {
     return Status::Ok();
   }
-  return DecodePending(ctx, s, upto, forget_upto, reservation, dropped);
+  return DecodePending(ctx, s, upto, forget_upto, reservation, dropped, known_dead);
 }
 
 // The evaluation time of a selector at step time t.
