@@ -98,6 +98,9 @@ StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& addre
   // Series frames can be large (many chunks per series); Thanos allows big messages too.
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.SetMaxSendMessageSize(64 << 20);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a taken port would silently
+  // share its connections; refuse the port instead, as a Go (Thanos) listener does.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
     return UnavailableError("cannot listen for gRPC on " + address);

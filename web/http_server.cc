@@ -7,6 +7,8 @@
 #include <cctype>
 #include <chrono>
 
+#include "common/listen_socket.h"
+
 namespace meridian::web {
 namespace {
 
@@ -97,12 +99,7 @@ HttpServer::HttpServer(HttpServerOptions opts)
   server_->set_keep_alive_timeout(opts_.keep_alive_timeout_sec);
   // httplib closes a connection after 5 requests by default; dashboards reuse connections.
   server_->set_keep_alive_max_count(100000);
-  // httplib also sets SO_REUSEPORT by default, which would let a second server bind the same
-  // port silently; only SO_REUSEADDR is wanted (fast restarts).
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
+  server_->set_socket_options(ExclusiveListenSocket);
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include "common/listen_socket.h"
 #include "common/metrics.h"
 
 namespace meridian::storeapi::gateway {
@@ -52,6 +53,7 @@ StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& a
   if (host.empty()) host = "0.0.0.0";
   std::unique_ptr<StatusServer> s(new StatusServer());
   s->server_ = std::make_unique<httplib::Server>();
+  s->server_->set_socket_options(ExclusiveListenSocket);
   s->server_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("OK", "text/plain");
   });

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/listen_socket.h"
 #include "model/duration.h"
 #include "objstore/config.h"
 #include "storeapi/sidecar/prometheus_config.h"
@@ -81,6 +82,7 @@ StatusOr<std::unique_ptr<Sidecar>> Sidecar::Start(SidecarOptions opts) {
     auto hp = SplitHostPort(o.http_address);
     if (!hp.ok()) return hp.status().Wrap("HTTP server");
     s->http_ = std::make_unique<httplib::Server>();
+    s->http_->set_socket_options(ExclusiveListenSocket);
     auto md = s->metadata_;
     s->http_->Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(RenderSidecarMetrics(), SidecarMetricsContentType());

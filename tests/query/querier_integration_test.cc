@@ -760,3 +760,46 @@ TEST(QuerierMemory, TenThousandSeriesStayBoundedByTheStreamingMerge) {
 
 }  // namespace
 }  // namespace meridian::testing
+
+// ---------------------------------------------------------------------------------------
+// Listeners refuse a port another process holds (gRPC and cpp-httplib would share it through
+// SO_REUSEPORT by default, splitting connections between two servers without a word).
+
+namespace meridian::testing {
+namespace {
+
+TEST(Listeners, APortInUseIsRefused) {
+  auto& b = Buckets::Get();
+  auto holder = StartStore(*b.replica_a, b.Work("port-holder"));
+  ASSERT_NE(holder, nullptr);
+  struct Case {
+    std::string what;
+    std::string http, grpc;
+    std::string expect;
+  } cases[] = {
+      {"gRPC", "127.0.0.1:" + std::to_string(FreePort()), holder->grpc_address(), "cannot listen for gRPC"},
+      {"HTTP", "127.0.0.1:" + std::to_string(holder->http_port()), "127.0.0.1:" + std::to_string(FreePort()),
+       "cannot listen on"},
+  };
+  for (const Case& c : cases) {
+    const std::string work = b.Work("port-taker-" + c.what);
+    auto taker = ChildProcess::Spawn({MeridianBinary(), "store", b.replica_a->ObjstoreFlag(), "--data-dir=" + work + "/data",
+                                      "--http-address=" + c.http, "--grpc-address=" + c.grpc},
+                                     work + "/taker.log");
+    ASSERT_TRUE(taker.ok()) << taker.status().message();
+    // A taker that got the port would run on: give it 20 s to exit.
+    for (int i = 0; i < 200 && (*taker)->Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if ((*taker)->Running()) {
+      (*taker)->Kill();
+      ADD_FAILURE() << c.what << ": a second store started on a port in use";
+      continue;
+    }
+    EXPECT_NE((*taker)->Wait(), 0) << c.what;
+    EXPECT_NE((*taker)->Log().find(c.expect), std::string::npos) << c.what << ": " << (*taker)->Log();
+  }
+  // The holder still answers.
+  EXPECT_TRUE(HttpGet(holder->http_url() + "/-/ready", 5000).ok());
+}
+
+}  // namespace
+}  // namespace meridian::testing
