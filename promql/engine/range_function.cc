@@ -9,6 +9,31 @@
 
 namespace meridian::promql::engine {
 
+namespace {
+
+// The kernels ProcessSeriesWith is instantiated with: a call per window, then a call per
+// series once its windows are done (for per-series annotations, kept out of the step loop).
+struct GenericKernel {
+  const RangeKernel* kernel;
+  bool operator()(const RangeCall& c, double* out) const { return (*kernel)(c, out); }
+  void SeriesDone(const RangeCall&, bool) const {}
+};
+
+struct InlineRateKernel {
+  functions::ExtrapolationMemo memo;
+  bool is_counter = true;
+  bool is_rate = true;
+  bool operator()(const RangeCall& c, double* out) {
+    return functions::PlainExtrapolatedRate(c.ts, c.vs, c.n, c.range_start_ms, c.range_end_ms, c.no_resets,
+                                            is_counter, is_rate, &memo, out);
+  }
+  void SeriesDone(const RangeCall& c, bool produced) const {
+    if (produced && is_counter) NotePossibleNonCounter(c);
+  }
+};
+
+}  // namespace
+
 Status EvalScalarSteps(Operator* op, size_t num_steps, std::vector<double>* out) {
   out->assign(num_steps, std::nan(""));
   const std::vector<SeriesInfo>* series = nullptr;
@@ -146,19 +171,12 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
                                       const std::vector<int64_t>& win_end, StepBatch* batch) {
   const InlineKernel kind = spec_.inline_kernel;
   if (kind == InlineKernel::kNone) {
-    auto generic = [this](const RangeCall& c, double* out) { return spec_.kernel(c, out); };
+    GenericKernel generic{&spec_.kernel};
     return ProcessSeriesWith(generic, begin, end, first, step_t, win_end, batch);
   }
-  // One memo per worker: it is mutable state.
-  functions::ExtrapolationMemo memo;
-  const bool is_counter = kind != InlineKernel::kDelta;
-  const bool is_rate = kind == InlineKernel::kRate;
-  auto rate = [&memo, is_counter, is_rate](const RangeCall& c, double* out) {
-    const bool ok = functions::PlainExtrapolatedRate(c.ts, c.vs, c.n, c.range_start_ms, c.range_end_ms,
-                                                     c.no_resets, is_counter, is_rate, &memo, out);
-    if (ok && is_counter && *c.noted == 0) NotePossibleNonCounter(c);
-    return ok;
-  };
+  InlineRateKernel rate;  // one per worker: its memo is mutable state
+  rate.is_counter = kind != InlineKernel::kDelta;
+  rate.is_rate = kind == InlineKernel::kRate;
   return ProcessSeriesWith(rate, begin, end, first, step_t, win_end, batch);
 }
 
@@ -228,6 +246,7 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
     StepVector* out_steps = batch->data();
     call.labels = &data_[i].labels;
     call.noted = &noted_[i];
+    bool produced = false;
     for (size_t k = 0; k < n; ++k) {
       const int64_t e = win_end[k];
       const int64_t start = e - range_ms;
@@ -252,8 +271,12 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
       call.n = hi - lo;
       call.no_resets = last_drop <= lo && scanned >= hi;
       double out;
-      if (kernel(call, &out)) out_steps[k].Push(static_cast<uint32_t>(i), out);
+      if (kernel(call, &out)) {
+        out_steps[k].Push(static_cast<uint32_t>(i), out);
+        produced = true;
+      }
     }
+    kernel.SeriesDone(call, produced);
     lo_[i] = lo;
     hi_[i] = hi;
     drop_scanned_[i] = scanned;
