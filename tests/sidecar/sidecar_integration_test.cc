@@ -620,6 +620,19 @@ std::map<Labels, Sampled> BlockContent(const std::string& dir) {
   return out;
 }
 
+// Waits until every one of `blocks` has its meta.json (written last) in the bucket.
+::testing::AssertionResult WaitForUploads(Sidecar& sc, objstore::Bucket& bucket, const std::vector<std::string>& blocks) {
+  const bool done = WaitFor([&] {
+    for (const auto& b : blocks) {
+      auto exists = bucket.Exists(b + "/meta.json");
+      if (!exists.ok() || !*exists) return false;
+    }
+    return true;
+  });
+  if (done) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "blocks not uploaded: " << (sc.Fatal() ? sc.Fatal()->message() : "");
+}
+
 TEST_F(SidecarIntegration, UploadsBlocksOnceAcrossRestart) {
   auto prom = StartPrometheus("upload", {{"cluster", "eu"}, {"replica", "a"}});
   ASSERT_NE(prom, nullptr);
@@ -637,12 +650,7 @@ TEST_F(SidecarIntegration, UploadsBlocksOnceAcrossRestart) {
   {
     auto sc = Sidecar::Start(o);
     ASSERT_TRUE(sc.ok()) << sc.status().message();
-    ASSERT_TRUE(WaitFor([&] {
-      for (const auto& b : blocks) {
-        if (!*(*bucket)->Exists(b + "/meta.json")) return false;
-      }
-      return true;
-    })) << ((*sc)->Fatal() ? (*sc)->Fatal()->message() : "");
+    ASSERT_TRUE(WaitForUploads(**sc, **bucket, blocks));
     // Info's min time is the oldest local block.
     auto info = (*sc)->store()->Info(CallContext{});
     ASSERT_TRUE(info.ok());
@@ -709,12 +717,7 @@ TEST_F(SidecarIntegration, StoreOverUploadedBlocksServesPrometheusSamples) {
   {
     auto sc = Sidecar::Start(o);
     ASSERT_TRUE(sc.ok()) << sc.status().message();
-    ASSERT_TRUE(WaitFor([&] {
-      for (const auto& b : blocks) {
-        if (!*(*bucket)->Exists(b + "/meta.json")) return false;
-      }
-      return true;
-    })) << ((*sc)->Fatal() ? (*sc)->Fatal()->message() : "");
+    ASSERT_TRUE(WaitForUploads(**sc, **bucket, blocks));
   }
   int64_t mint = INT64_MAX, maxt = INT64_MIN;
   for (const auto& b : blocks) {
