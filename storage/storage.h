@@ -30,7 +30,8 @@ class SeriesSet {
   virtual ~SeriesSet() = default;
   // Advances; false at the end or on error (check status()).
   virtual bool Next() = 0;
-  // Valid after Next() returned true, until the next call to Next().
+  // Valid after Next() returned true, until the next call to Next(). A reader that has no
+  // further use for the current series (no DecodeCurrent) may move its parts out.
   virtual Series& At() = 0;
   virtual Status status() const = 0;
   // Non-fatal problems (e.g. a store that failed under partial response).

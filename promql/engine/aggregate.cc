@@ -81,6 +81,11 @@ Status AggregateOperator::Init() {
     init_status_ = RunCountValues();
     return init_status_;
   }
+  table_ = MakeReductionTable(spec_.op, &group_of_);
+  // Series-major input pays off when the input computes each series from its own samples
+  // (the rate family, *_over_time): its windows slide over a whole block of steps in cache.
+  // With several workers the input splits series between threads per batch instead.
+  from_rows_ = table_ && in_->SupportsRows() && ctx_->opts().max_parallelism <= 1;
   if (SelectsSeries(spec_.op)) {
     series_ = *in_series_;
   } else {
@@ -143,6 +148,7 @@ Status AggregateOperator::Next(StepBatch* batch) {
     for (size_t i = 0; i < n; ++i) batch->push_back(std::move(buffered_[buffered_pos_++]));
     return Status::Ok();
   }
+  if (from_rows_) return NextFromRows(batch);
   StepBatch in;
   s = in_->Next(&in);
   if (!s.ok()) return s;
@@ -162,85 +168,49 @@ Status AggregateOperator::Next(StepBatch* batch) {
 
 void AggregateOperator::ReduceStep(const StepVector& in, double param, StepVector* out) {
   const size_t ng = group_labels_.size();
-  std::vector<uint32_t> count(ng, 0);
-  const AggregateOp op = spec_.op;
-  switch (op) {
-    case AggregateOp::kSum: {
-      std::vector<functions::KahanSum> acc(ng);
-      for (size_t k = 0; k < in.size(); ++k) {
-        uint32_t g = group_of_[in.ids[k]];
-        acc[g].Add(in.vals[k]);
-        ++count[g];
-      }
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (count[g]) out->Push(g, acc[g].Value());
-      }
-      return;
-    }
-    case AggregateOp::kAvg: {
-      std::vector<functions::MeanAccumulator> acc(ng);
-      for (size_t k = 0; k < in.size(); ++k) {
-        uint32_t g = group_of_[in.ids[k]];
-        acc[g].Add(in.vals[k]);
-        ++count[g];
-      }
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (count[g]) out->Push(g, acc[g].Value());
-      }
-      return;
-    }
-    case AggregateOp::kCount:
-    case AggregateOp::kGroup: {
-      for (size_t k = 0; k < in.size(); ++k) ++count[group_of_[in.ids[k]]];
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (count[g]) out->Push(g, op == AggregateOp::kGroup ? 1.0 : count[g]);
-      }
-      return;
-    }
-    case AggregateOp::kMin:
-    case AggregateOp::kMax: {
-      std::vector<double> v(ng);
-      const bool is_min = op == AggregateOp::kMin;
-      for (size_t k = 0; k < in.size(); ++k) {
-        uint32_t g = group_of_[in.ids[k]];
-        double x = in.vals[k];
-        if (count[g]++ == 0) {
-          v[g] = x;
-        } else if (std::isnan(v[g]) || (is_min ? v[g] > x : v[g] < x)) {
-          v[g] = x;
-        }
-      }
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (count[g]) out->Push(g, v[g]);
-      }
-      return;
-    }
-    case AggregateOp::kStddev:
-    case AggregateOp::kStdvar: {
-      std::vector<functions::AggregationVarianceAccumulator> acc(ng);
-      for (size_t k = 0; k < in.size(); ++k) {
-        uint32_t g = group_of_[in.ids[k]];
-        acc[g].Add(in.vals[k]);
-        ++count[g];
-      }
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (!count[g]) continue;
-        double var = acc[g].Variance();
-        out->Push(g, op == AggregateOp::kStddev ? std::sqrt(var) : var);
-      }
-      return;
-    }
-    case AggregateOp::kQuantile: {
-      std::vector<std::vector<double>> vals(ng);
-      for (size_t k = 0; k < in.size(); ++k) vals[group_of_[in.ids[k]]].push_back(in.vals[k]);
-      for (uint32_t g = 0; g < ng; ++g) {
-        if (!vals[g].empty()) out->Push(g, functions::Quantile(param, vals[g]));
-      }
-      return;
-    }
-    default:
-      return;
+  if (table_) {
+    table_->Reset(ng, 1);
+    table_->AddStep(0, in);
+    table_->Emit(0, out);
+    return;
   }
+  if (spec_.op != AggregateOp::kQuantile) return;
+  std::vector<std::vector<double>> vals(ng);
+  for (size_t k = 0; k < in.size(); ++k) vals[group_of_[in.ids[k]]].push_back(in.vals[k]);
+  for (uint32_t g = 0; g < ng; ++g) {
+    if (!vals[g].empty()) out->Push(g, functions::Quantile(param, vals[g]));
+  }
+}
+
+Status AggregateOperator::NextFromRows(StepBatch* batch) {
+  const size_t total = range_.NumSteps();
+  if (block_pos_ == block_steps_) {
+    if (step_ >= total) return Status::Ok();
+    // As many steps per block as fit the table's budget: over a whole range query each
+    // input series is then evaluated in one pass.
+    const size_t ng = std::max<size_t>(group_labels_.size(), 1);
+    const size_t want = std::min(total - step_, std::max<size_t>(ctx_->opts().steps_per_batch,
+                                                                 kRowBlockSlots / ng));
+    table_->Reset(group_labels_.size(), want);
+    size_t first = 0, n = 0;
+    Status s = in_->NextRows(want, &first, &n, table_.get());
+    if (!s.ok()) return s;
+    if (n != want || first != step_) {
+      return InternalError("aggregation: input delivered steps " + std::to_string(first) + "+" +
+                           std::to_string(n) + ", expected " + std::to_string(step_) + "+" +
+                           std::to_string(want));
+    }
+    block_first_ = first;
+    block_steps_ = n;
+    block_pos_ = 0;
+  }
+  const size_t n = std::min<size_t>(ctx_->opts().steps_per_batch, block_steps_ - block_pos_);
+  batch->resize(n);
+  for (size_t k = 0; k < n; ++k, ++block_pos_, ++step_) {
+    (*batch)[k].Reset(range_.At(block_first_ + block_pos_));
+    table_->Emit(block_pos_, &(*batch)[k]);
+  }
+  return Status::Ok();
 }
 
 void AggregateOperator::SelectStep(const StepVector& in, double param, StepVector* out) {

@@ -8,6 +8,7 @@
 
 #include "promql/engine/operator.h"
 #include "promql/engine/query_context.h"
+#include "promql/engine/reduction_table.h"
 #include "promql/parser/ast.h"
 
 namespace meridian::promql::engine {
@@ -34,6 +35,9 @@ class AggregateOperator final : public Operator {
   Status Init();
   // Simple reductions: one output series per group.
   void ReduceStep(const StepVector& in, double param, StepVector* out);
+  // Simple reductions over an input that evaluates series by series (Operator::NextRows):
+  // blocks of many steps are aggregated at once and handed out a batch at a time.
+  Status NextFromRows(StepBatch* batch);
   // topk/bottomk/limitk/limit_ratio: outputs a subset of the input series.
   void SelectStep(const StepVector& in, double param, StepVector* out);
   // count_values: output series depend on values, so the whole input is consumed first.
@@ -53,6 +57,14 @@ class AggregateOperator final : public Operator {
   std::vector<uint32_t> group_of_;  // input id -> group id
   std::vector<Labels> group_labels_;
   std::vector<SeriesInfo> series_;
+
+  // Accumulators of a simple reduction (null for the others).
+  std::unique_ptr<ReductionTable> table_;
+  bool from_rows_ = false;
+  // Slots (groups x steps) a block of series-major input may fill: 2^18 slots take 5 MiB
+  // for sum (11 MiB for avg) and cover a day at a 60s step for up to 182 groups.
+  static constexpr size_t kRowBlockSlots = size_t{1} << 18;
+  size_t block_first_ = 0, block_steps_ = 0, block_pos_ = 0;
 
   // count_values results, replayed batch by batch.
   std::vector<StepVector> buffered_;

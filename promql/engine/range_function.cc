@@ -4,6 +4,10 @@
 #include <cmath>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "promql/engine/function_registry.h"
 #include "promql/engine/functions/range_functions.h"
 
@@ -11,11 +15,40 @@ namespace meridian::promql::engine {
 
 namespace {
 
+// One series' window at one step, as the step loop finds it.
+struct Window {
+  const int64_t* ts;
+  const double* vs;
+  size_t n;
+  int64_t start_ms;  // exclusive
+  int64_t end_ms;    // inclusive
+  size_t step;       // index into the batch
+  bool no_resets;
+};
+
 // The kernels ProcessSeriesWith is instantiated with: a call per window, then a call per
 // series once its windows are done (for per-series annotations, kept out of the step loop).
+// `call` holds the series' fields (labels, positions, ...); the window's are the kernel's to
+// copy if it needs them, so the inline kernels keep everything in registers.
 struct GenericKernel {
   const RangeKernel* kernel;
-  bool operator()(const RangeCall& c, double* out) const { return (*kernel)(c, out); }
+  const std::vector<std::vector<double>>* scalar_vals;  // [arg][step of the query]
+  std::vector<double> args;                             // this step's scalar arguments
+  size_t first = 0;                                     // the batch's first step
+  const std::vector<int64_t>* step_t = nullptr;
+
+  bool operator()(const Window& w, RangeCall& call, double* out) {
+    for (size_t a = 0; a < args.size(); ++a) args[a] = (*scalar_vals)[a][first + w.step];
+    call.scalar_args = &args;
+    call.ts = w.ts;
+    call.vs = w.vs;
+    call.n = w.n;
+    call.range_start_ms = w.start_ms;
+    call.range_end_ms = w.end_ms;
+    call.step_ms = (*step_t)[w.step];
+    call.no_resets = w.no_resets;
+    return (*kernel)(call, out);
+  }
   void SeriesDone(const RangeCall&, bool) const {}
 };
 
@@ -23,13 +56,79 @@ struct InlineRateKernel {
   functions::ExtrapolationMemo memo;
   bool is_counter = true;
   bool is_rate = true;
-  bool operator()(const RangeCall& c, double* out) {
-    return functions::PlainExtrapolatedRate(c.ts, c.vs, c.n, c.range_start_ms, c.range_end_ms, c.no_resets,
+  bool operator()(const Window& w, const RangeCall&, double* out) {
+    return functions::PlainExtrapolatedRate(w.ts, w.vs, w.n, w.start_ms, w.end_ms, w.no_resets,
                                             is_counter, is_rate, &memo, out);
   }
   void SeriesDone(const RangeCall& c, bool produced) const {
     if (produced && is_counter) NotePossibleNonCounter(c);
   }
+};
+
+// The first index at or after `from` whose timestamp is after t (num if none). A regular
+// scrape under a regular step moves a window edge by the same number of samples each step,
+// so that guess (*last_move) is checked first: two predictable compares instead of a loop.
+[[gnu::always_inline]] inline size_t AdvanceTo(const int64_t* ts, size_t num, size_t from, size_t& last_move,
+                                               int64_t t) {
+  const size_t guess = from + last_move;
+  size_t to;
+  if (guess < num && ts[guess] > t && (guess == from || ts[guess - 1] <= t)) [[likely]] {
+    to = guess;
+  } else {
+    to = from;
+    while (to < num && ts[to] <= t) ++to;
+  }
+  last_move = to - from;
+  return to;
+}
+
+inline bool IsDrop(const double* vs, size_t j) { return vs[j] < vs[j - 1]; }
+
+// The first index in [from, to) whose sample is below its predecessor, or `to`; from >= 1.
+// Drops (counter resets) are rare, so blocks of 8 are compared at once and skipped whole.
+inline size_t NextDrop(const double* vs, size_t from, size_t to) {
+  size_t j = from;
+#if defined(__SSE2__)
+  for (; j + 8 <= to; j += 8) {
+    __m128d any = _mm_setzero_pd();
+    for (size_t t = 0; t < 8; t += 2) {
+      any = _mm_or_pd(any, _mm_cmplt_pd(_mm_loadu_pd(vs + j + t), _mm_loadu_pd(vs + j + t - 1)));
+    }
+    if (_mm_movemask_pd(any) != 0) [[unlikely]] break;
+  }
+#endif
+  for (; j < to; ++j) {
+    if (IsDrop(vs, j)) return j;
+  }
+  return to;
+}
+
+// Output policies of ProcessSeriesWith. Put is called at most once per step of a series.
+// Step-major: each value goes to its step's vector.
+struct BatchOut {
+  StepVector* steps;
+  void BeginSeries() {}
+  void Put(size_t k, uint32_t id, double v) { steps[k].Push(id, v); }
+  void SeriesDone(uint32_t, bool) {}
+};
+
+// Series-major: a series' values at all the batch's steps, handed over as one row.
+class RowOut {
+ public:
+  RowOut(RowSink* sink, size_t n) : sink_(sink), vals_(n), present_(n) {}
+  void BeginSeries() { std::fill(present_.begin(), present_.end(), 0); }
+  void Put(size_t k, uint32_t, double v) {
+    vals_[k] = v;
+    present_[k] = 1;
+  }
+  void SeriesDone(uint32_t id, bool produced) {
+    if (produced) sink_->Row(id, vals_.data(), present_.data());
+  }
+
+ private:
+  RowSink* sink_;
+  std::vector<double> vals_;
+  std::vector<uint8_t> present_;
 };
 
 }  // namespace
@@ -88,7 +187,7 @@ Status RangeFunctionOp::Load() {
   lo_.assign(data_.size(), 0);
   hi_.assign(data_.size(), 0);
   noted_.assign(data_.size(), 0);
-  drop_scanned_.assign(data_.size(), 1);
+  next_drop_.assign(data_.size(), 1);
   last_drop_.assign(data_.size(), 0);
   return load_status_;
 }
@@ -97,6 +196,19 @@ Status RangeFunctionOp::Series(const std::vector<SeriesInfo>** out) {
   Status s = Load();
   *out = &series_;
   return s;
+}
+
+RangeFunctionOp::BatchSteps RangeFunctionOp::TakeSteps(size_t max_steps) {
+  BatchSteps steps;
+  const size_t n = cursor_.Take(&steps.first, max_steps);
+  steps.t.resize(n);
+  steps.win_end.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    steps.t[k] = range_.At(steps.first + k);
+    steps.win_end[k] = (spec_.at_ms ? *spec_.at_ms : steps.t[k]) - spec_.offset_ms;
+  }
+  steps.last = cursor_.Done();
+  return steps;
 }
 
 Status RangeFunctionOp::Next(StepBatch* batch) {
@@ -110,13 +222,8 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
     reservation_.Reset();
     return Status::Ok();
   }
-  size_t first;
-  size_t n = cursor_.Take(&first);
-  std::vector<int64_t> step_t(n), win_end(n);
-  for (size_t k = 0; k < n; ++k) {
-    step_t[k] = range_.At(first + k);
-    win_end[k] = (spec_.at_ms ? *spec_.at_ms : step_t[k]) - spec_.offset_ms;
-  }
+  const BatchSteps steps = TakeSteps(static_cast<size_t>(ctx_->opts().steps_per_batch));
+  const size_t n = steps.t.size();
   // Most series have a value at most steps: room for all of them up front saves the
   // vectors' doubling (capped so a selection of many short-lived series does not reserve
   // for all of them at every step).
@@ -124,7 +231,7 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
   auto reset = [&](StepBatch* b) {
     b->resize(n);
     for (size_t k = 0; k < n; ++k) {
-      (*b)[k].Reset(step_t[k]);
+      (*b)[k].Reset(steps.t[k]);
       (*b)[k].ids.reserve(expect);
       (*b)[k].vals.reserve(expect);
     }
@@ -135,7 +242,10 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
   const size_t workers = std::min<size_t>(
       static_cast<size_t>(std::max(1, ctx_->opts().max_parallelism)),
       data_.size() / kMinSeriesPerWorker + 1);
-  if (workers <= 1) return ProcessSeries(0, data_.size(), first, step_t, win_end, batch);
+  if (workers <= 1) {
+    BatchOut out{batch->data()};
+    return ProcessSeries(0, data_.size(), steps, out);
+  }
   std::vector<StepBatch> parts(workers);
   std::vector<Status> status(workers);
   std::vector<std::thread> threads;
@@ -145,7 +255,8 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
     const size_t begin = std::min(data_.size(), w * per);
     const size_t end = std::min(data_.size(), begin + per);
     auto job = [&, w, begin, end] {
-      status[w] = ProcessSeries(begin, end, first, step_t, win_end, &parts[w]);
+      BatchOut out{parts[w].data()};
+      status[w] = ProcessSeries(begin, end, steps, out);
     };
     if (w + 1 == workers) {
       job();
@@ -166,18 +277,37 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
   return Status::Ok();
 }
 
-Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
-                                      const std::vector<int64_t>& step_t,
-                                      const std::vector<int64_t>& win_end, StepBatch* batch) {
+Status RangeFunctionOp::NextRows(size_t max_steps, size_t* first, size_t* n, RowSink* sink) {
+  *first = 0;
+  *n = 0;
+  Status s = Load();
+  if (!s.ok()) return s;
+  s = ctx_->CheckInterrupt();
+  if (!s.ok()) return s;
+  if (cursor_.Done()) {
+    data_.clear();
+    reservation_.Reset();
+    return Status::Ok();
+  }
+  const BatchSteps steps = TakeSteps(std::max<size_t>(max_steps, 1));
+  *first = steps.first;
+  *n = steps.t.size();
+  RowOut out(sink, *n);
+  return ProcessSeries(0, data_.size(), steps, out);
+}
+
+template <typename Out>
+Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, const BatchSteps& steps, Out& out) {
   const InlineKernel kind = spec_.inline_kernel;
   if (kind == InlineKernel::kNone) {
-    GenericKernel generic{&spec_.kernel};
-    return ProcessSeriesWith(generic, begin, end, first, step_t, win_end, batch);
+    GenericKernel generic{&spec_.kernel, &scalar_vals_, std::vector<double>(scalar_vals_.size()),
+                          steps.first, &steps.t};
+    return ProcessSeriesWith(generic, begin, end, steps, out);
   }
   InlineRateKernel rate;  // one per worker: its memo is mutable state
   rate.is_counter = kind != InlineKernel::kDelta;
   rate.is_rate = kind == InlineKernel::kRate;
-  return ProcessSeriesWith(rate, begin, end, first, step_t, win_end, batch);
+  return ProcessSeriesWith(rate, begin, end, steps, out);
 }
 
 [[gnu::always_inline]] inline void RangeFunctionOp::Prefetch(size_t i, size_t end, int64_t e_hi) const {
@@ -212,41 +342,58 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, size_t first,
   }
 }
 
-template <typename Kernel>
-Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, size_t first,
-                                          const std::vector<int64_t>& step_t,
-                                          const std::vector<int64_t>& win_end, StepBatch* batch) {
-  const size_t n = step_t.size();
-  std::vector<double> args(scalar_vals_.size());
+template <typename Kernel, typename Out>
+Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end,
+                                          const BatchSteps& steps, Out& out) {
+  const std::vector<int64_t>& win_end = steps.win_end;
+  const size_t n = win_end.size();
   RangeCall call;
   call.ctx = ctx_;
-  call.scalar_args = &args;
   call.matrix_pos = spec_.matrix_pos;
   call.param_pos = spec_.param_pos;
   const int64_t e_lo = std::min(win_end.front(), win_end.back());
   const int64_t e_hi = std::max(win_end.front(), win_end.back());
+  // In the last batch each series' samples are dropped once its windows are done. The
+  // buffers are handed from series to series instead of freed, so a batch spanning the whole
+  // range decodes every series into the same, already cached, memory.
+  std::vector<int64_t> spare_ts;
+  std::vector<double> spare_vs;
   // Series-major within the batch: each series' samples stay in cache while its windows
   // slide over the batch's steps.
   for (size_t i = begin; i < end; ++i) {
+    if (((i - begin) & 255) == 255) {
+      Status s = ctx_->CheckInterrupt();
+      if (!s.ok()) return s;
+    }
     Prefetch(i, end, e_hi);
+    LoadedSeries& series = data_[i];
+    if (steps.last && spare_ts.capacity() > series.ts.capacity()) {
+      spare_ts.assign(series.ts.begin(), series.ts.end());
+      spare_vs.assign(series.vs.begin(), series.vs.end());
+      spare_ts.swap(series.ts);
+      spare_vs.swap(series.vs);
+    }
     size_t dropped = 0;
     // Samples before the last window's start are behind every window still to come.
-    Status s = Advance(ctx_, &data_[i], e_hi, e_lo - spec_.range_ms, &reservation_, &dropped, lo_[i]);
+    Status s = Advance(ctx_, &series, e_hi, e_lo - spec_.range_ms, &reservation_, &dropped, lo_[i]);
     if (!s.ok()) return s;
     size_t lo = lo_[i] > dropped ? lo_[i] - dropped : 0;
     size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;
-    size_t scanned = drop_scanned_[i] > dropped + 1 ? drop_scanned_[i] - dropped : 1;
+    size_t next_drop = next_drop_[i] > dropped + 1 ? next_drop_[i] - dropped : 1;
     size_t last_drop = last_drop_[i] > dropped ? last_drop_[i] - dropped : 0;
     // Locals, not members, in the per-step loop: the compiler keeps them in registers.
-    const int64_t* ts = data_[i].ts.data();
-    const double* vs = data_[i].vs.data();
-    const size_t num = data_[i].ts.size();
+    const int64_t* ts = series.ts.data();
+    const double* vs = series.vs.data();
+    const size_t num = series.ts.size();
     const int64_t range_ms = spec_.range_ms;
     const bool skip_empty = spec_.skip_empty;
-    StepVector* out_steps = batch->data();
-    call.labels = &data_[i].labels;
+    // next_drop is either a drop or where the last search stopped for want of samples.
+    if (!(next_drop < num && IsDrop(vs, next_drop))) next_drop = NextDrop(vs, next_drop, num);
+    call.labels = &series.labels;
     call.noted = &noted_[i];
+    out.BeginSeries();
     bool produced = false;
+    size_t lo_step = 0, hi_step = 0;
     for (size_t k = 0; k < n; ++k) {
       const int64_t e = win_end[k];
       const int64_t start = e - range_ms;
@@ -255,31 +402,38 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
         lo = std::upper_bound(ts, ts + num, start) - ts;
         hi = std::upper_bound(ts, ts + num, e) - ts;
       } else {
-        while (lo < num && ts[lo] <= start) ++lo;
+        lo = AdvanceTo(ts, num, lo, lo_step, start);
         if (hi < lo) hi = lo;
-        while (hi < num && ts[hi] <= e) ++hi;
+        hi = AdvanceTo(ts, num, hi, hi_step, e);
       }
       if (hi == lo && skip_empty) continue;
-      // Branch-free: a select instead of a jump on data the predictor cannot know.
-      for (; scanned < hi; ++scanned) last_drop = vs[scanned] < vs[scanned - 1] ? scanned : last_drop;
-      for (size_t a = 0; a < args.size(); ++a) args[a] = scalar_vals_[a][first + k];
-      call.range_start_ms = start;
-      call.range_end_ms = e;
-      call.step_ms = step_t[k];
-      call.ts = ts + lo;
-      call.vs = vs + lo;
-      call.n = hi - lo;
-      call.no_resets = last_drop <= lo && scanned >= hi;
-      double out;
-      if (kernel(call, &out)) {
-        out_steps[k].Push(static_cast<uint32_t>(i), out);
+      while (next_drop < hi) [[unlikely]] {
+        last_drop = next_drop;
+        next_drop = NextDrop(vs, next_drop + 1, num);
+      }
+      double v;
+      // last_drop is the latest drop before hi: the window has a reset if it is inside.
+      if (kernel(Window{ts + lo, vs + lo, hi - lo, start, e, k, last_drop <= lo}, call, &v)) {
+        out.Put(k, static_cast<uint32_t>(i), v);
         produced = true;
       }
     }
     kernel.SeriesDone(call, produced);
+    out.SeriesDone(static_cast<uint32_t>(i), produced);
+    if (steps.last) {
+      reservation_.Release(static_cast<int64_t>(series.ts.size()));
+      series.ts.clear();
+      series.vs.clear();
+      spare_ts.swap(series.ts);
+      spare_vs.swap(series.vs);
+      std::vector<int64_t>().swap(series.ts);
+      std::vector<double>().swap(series.vs);
+      lo = hi = last_drop = 0;
+      next_drop = 1;
+    }
     lo_[i] = lo;
     hi_[i] = hi;
-    drop_scanned_[i] = scanned;
+    next_drop_[i] = next_drop;
     last_drop_[i] = last_drop;
   }
   return Status::Ok();

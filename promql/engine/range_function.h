@@ -65,17 +65,26 @@ class RangeFunctionOp final : public Operator {
 
   Status Series(const std::vector<SeriesInfo>** out) override;
   Status Next(StepBatch* batch) override;
+  bool SupportsRows() const override { return true; }
+  Status NextRows(size_t max_steps, size_t* first, size_t* n, RowSink* sink) override;
   std::string Name() const override { return spec_.name + "(" + source_->Name() + ")"; }
 
  private:
   Status Load();
-  // Advances and evaluates series [begin, end) for the batch's steps into *batch.
-  Status ProcessSeries(size_t begin, size_t end, size_t first, const std::vector<int64_t>& step_t,
-                       const std::vector<int64_t>& win_end, StepBatch* batch);
-  template <typename Kernel>
-  Status ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, size_t first,
-                           const std::vector<int64_t>& step_t, const std::vector<int64_t>& win_end,
-                           StepBatch* batch);
+  // The steps of a batch starting at step index `first`, and where their windows end.
+  struct BatchSteps {
+    size_t first = 0;
+    std::vector<int64_t> t, win_end;
+    bool last = false;  // no steps follow: series' samples can go once their windows are done
+  };
+  BatchSteps TakeSteps(size_t max_steps);
+  // Advances and evaluates series [begin, end) for the batch's steps into `out` (one of the
+  // output policies in the .cc file).
+  template <typename Out>
+  Status ProcessSeries(size_t begin, size_t end, const BatchSteps& steps, Out& out);
+  template <typename Kernel, typename Out>
+  Status ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, const BatchSteps& steps,
+                           Out& out);
 
   // Below this many series per worker, threads cost more than they save.
   static constexpr size_t kMinSeriesPerWorker = 512;
@@ -98,10 +107,11 @@ class RangeFunctionOp final : public Operator {
   std::vector<LoadedSeries> data_;
   std::vector<SeriesInfo> series_;
   std::vector<size_t> lo_, hi_;  // per series window [lo, hi) of the previous step
-  // Per series: samples before drop_scanned_ have been checked for value drops, and
-  // last_drop_ is the index of the latest sample below its predecessor (0: none). A window
-  // [lo, hi) has a reset exactly when last_drop_ > lo, because windows only move forward.
-  std::vector<size_t> drop_scanned_, last_drop_;
+  // Per series: last_drop_ is the index of the latest sample below its predecessor before
+  // the window's end (0: none), next_drop_ the first such sample after it, or where the
+  // search for one stopped at the end of the decoded samples. A window [lo, hi) has a reset
+  // exactly when last_drop_ > lo, because windows only move forward.
+  std::vector<size_t> next_drop_, last_drop_;
   std::vector<uint8_t> noted_;
   SampleReservation reservation_;
 };
