@@ -430,6 +430,14 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
       std::vector<double>().swap(series.vs);
       lo = hi = last_drop = 0;
       next_drop = 1;
+    } else if (lo >= kForgetAtLeast && series.streamed) {
+      // A long batch leaves many samples behind its last window; dropping them now, not at
+      // the next decode, keeps every series from holding a batch's worth until then.
+      Forget(&series, lo, &reservation_);
+      hi -= lo;
+      next_drop = next_drop > lo + 1 ? next_drop - lo : 1;
+      last_drop = last_drop > lo ? last_drop - lo : 0;
+      lo = 0;
     }
     lo_[i] = lo;
     hi_[i] = hi;

@@ -94,6 +94,9 @@ class RangeFunctionOp final : public Operator {
   // How many series ahead ProcessSeries prefetches a series' next chunk and window.
   static constexpr size_t kPrefetchAhead = 4;
   static constexpr size_t kPrefetchSamples = 64;
+  // Samples behind a series' last window are dropped at the end of a batch once there are
+  // this many (short batches leave them for the next decode, which drops them anyway).
+  static constexpr size_t kForgetAtLeast = 256;
 
   QueryContext* ctx_;
   StepRange range_;

@@ -26,6 +26,13 @@ void DropStale(LoadedSeries* ls, size_t from) {
 }
 }  // namespace
 
+void Forget(LoadedSeries* s, size_t n, SampleReservation* reservation) {
+  if (n == 0) return;
+  s->ts.erase(s->ts.begin(), s->ts.begin() + static_cast<ptrdiff_t>(n));
+  s->vs.erase(s->vs.begin(), s->vs.begin() + static_cast<ptrdiff_t>(n));
+  reservation->Release(static_cast<int64_t>(n));
+}
+
 Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
                      SampleReservation* reservation, size_t* dropped, size_t known_dead) {
   *dropped = 0;
@@ -34,12 +41,8 @@ Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t f
   const size_t n =
       known_dead > 0 ? std::min(known_dead, s->ts.size())
                      : static_cast<size_t>(std::upper_bound(s->ts.begin(), s->ts.end(), forget_upto) - s->ts.begin());
-  if (n > 0) {
-    s->ts.erase(s->ts.begin(), s->ts.begin() + static_cast<ptrdiff_t>(n));
-    s->vs.erase(s->vs.begin(), s->vs.begin() + static_cast<ptrdiff_t>(n));
-    reservation->Release(static_cast<int64_t>(n));
-    *dropped = n;
-  }
+  Forget(s, n, reservation);
+  *dropped = n;
   while (s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto) {
     const size_t before = s->ts.size();
     bool may_have_stale = true;

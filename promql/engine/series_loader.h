@@ -48,6 +48,9 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
                   bool drop_stale, std::vector<LoadedSeries>* out, SampleReservation* reservation,
                   bool stream = false);
 
+// Removes the first n samples of a streamed series.
+void Forget(LoadedSeries* s, size_t n, SampleReservation* reservation);
+
 // Decodes pending chunks starting at or before `upto` (see Advance).
 Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t forget_upto,
                      SampleReservation* reservation, size_t* dropped, size_t known_dead);
