@@ -43,20 +43,24 @@ Status DecodePending(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t f
                      : static_cast<size_t>(std::upper_bound(s->ts.begin(), s->ts.end(), forget_upto) - s->ts.begin());
   Forget(s, n, reservation);
   *dropped = n;
-  while (s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto) {
+  // Decoded samples are counted once for all the chunks of this call: the counters are
+  // shared between workers, and a chunk is only about a hundred samples.
+  const size_t start = s->ts.size();
+  Status st;
+  while (st.ok() && s->next_pending < s->pending.size() && s->pending[s->next_pending].min_time <= upto) {
     const size_t before = s->ts.size();
     bool may_have_stale = true;
-    Status st = storage::DecodeOrderedChunk(s->pending[s->next_pending], s->mint, s->maxt, &s->ts, &s->vs,
-                                            &may_have_stale);
+    st = storage::DecodeOrderedChunk(s->pending[s->next_pending], s->mint, s->maxt, &s->ts, &s->vs,
+                                     &may_have_stale);
     s->pending[s->next_pending].data.reset();
     ++s->next_pending;
-    if (!st.ok()) return st;
-    if (s->drop_stale && may_have_stale) DropStale(s, before);
-    const int64_t added = static_cast<int64_t>(s->ts.size() - before);
-    ctx->CountProcessed(added);
-    st = reservation->Add(added);
-    if (!st.ok()) return st;
+    if (st.ok() && s->drop_stale && may_have_stale) DropStale(s, before);
   }
+  const int64_t added = static_cast<int64_t>(s->ts.size() - start);
+  ctx->CountProcessed(added);
+  Status limit = reservation->Add(added);
+  if (!st.ok()) return st;
+  if (!limit.ok()) return limit;
   if (s->next_pending == s->pending.size() && !s->pending.empty()) {
     s->pending.clear();
     s->next_pending = 0;
