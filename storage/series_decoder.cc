@@ -25,6 +25,8 @@ Status CheckReadable(const Chunk& c) {
 // Keeps samples [from, size) of ts/vs that lie in [mint, maxt]; samples are sorted.
 void TrimTail(std::vector<int64_t>* ts, std::vector<double>* vs, size_t from, int64_t mint,
               int64_t maxt) {
+  // Most chunks lie inside the range: the two ends say so without a search.
+  if (from == ts->size() || ((*ts)[from] >= mint && ts->back() <= maxt)) return;
   auto first = ts->begin() + static_cast<ptrdiff_t>(from);
   auto lo = std::lower_bound(first, ts->end(), mint);
   auto hi = std::upper_bound(lo, ts->end(), maxt);

@@ -52,16 +52,17 @@ struct GenericKernel {
   void SeriesDone(const RangeCall&, bool) const {}
 };
 
+// rate (counter, per second), increase (counter) or delta (neither); the flags are template
+// arguments so the per-window arithmetic carries no tests of them.
+template <bool kCounter, bool kRate>
 struct InlineRateKernel {
-  functions::ExtrapolationMemo memo;
-  bool is_counter = true;
-  bool is_rate = true;
+  functions::ExtrapolationMemo memo;  // one per worker: it is mutable state
   bool operator()(const Window& w, const RangeCall&, double* out) {
     return functions::PlainExtrapolatedRate(w.ts, w.vs, w.n, w.start_ms, w.end_ms, w.no_resets,
-                                            is_counter, is_rate, &memo, out);
+                                            kCounter, kRate, &memo, out);
   }
   void SeriesDone(const RangeCall& c, bool produced) const {
-    if (produced && is_counter) NotePossibleNonCounter(c);
+    if (produced && kCounter) NotePossibleNonCounter(c);
   }
 };
 
@@ -304,10 +305,16 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, const BatchSteps
                           steps.first, &steps.t};
     return ProcessSeriesWith(generic, begin, end, steps, out);
   }
-  InlineRateKernel rate;  // one per worker: its memo is mutable state
-  rate.is_counter = kind != InlineKernel::kDelta;
-  rate.is_rate = kind == InlineKernel::kRate;
-  return ProcessSeriesWith(rate, begin, end, steps, out);
+  if (kind == InlineKernel::kRate) {
+    InlineRateKernel<true, true> rate;
+    return ProcessSeriesWith(rate, begin, end, steps, out);
+  }
+  if (kind == InlineKernel::kIncrease) {
+    InlineRateKernel<true, false> increase;
+    return ProcessSeriesWith(increase, begin, end, steps, out);
+  }
+  InlineRateKernel<false, false> delta;
+  return ProcessSeriesWith(delta, begin, end, steps, out);
 }
 
 [[gnu::always_inline]] inline void RangeFunctionOp::Prefetch(size_t i, size_t end, int64_t e_hi) const {
@@ -397,15 +404,11 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
     for (size_t k = 0; k < n; ++k) {
       const int64_t e = win_end[k];
       const int64_t start = e - range_ms;
-      if (hi > 0 && hi <= num && ts[hi - 1] > e) [[unlikely]] {
-        // Time went backwards (cannot happen on a forward grid); search afresh.
-        lo = std::upper_bound(ts, ts + num, start) - ts;
-        hi = std::upper_bound(ts, ts + num, e) - ts;
-      } else {
-        lo = AdvanceTo(ts, num, lo, lo_step, start);
-        if (hi < lo) hi = lo;
-        hi = AdvanceTo(ts, num, hi, hi_step, e);
-      }
+      // Window ends never decrease (steps ascend; with @ they are all equal), so both edges
+      // only move forward.
+      lo = AdvanceTo(ts, num, lo, lo_step, start);
+      if (hi < lo) hi = lo;
+      hi = AdvanceTo(ts, num, hi, hi_step, e);
       if (hi == lo && skip_empty) continue;
       while (next_drop < hi) [[unlikely]] {
         last_drop = next_drop;
