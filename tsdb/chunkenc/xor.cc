@@ -415,6 +415,24 @@ Status DecodeXor(std::string_view chunk, std::vector<int64_t>* ts, std::vector<d
     // non-64-bit dod (<= 24 bits) plus a value header (<= 13 bits) fit in 37 bits.
     if (b.cnt < 37) b.Refill();
     uint64_t w = b.buf;
+    // The common samples of a regular scrape, in one step each: the same interval (dod 0)
+    // and a value that is unchanged (00) or fits the previous value window (010).
+    if ((w >> 62) == 0) {
+      b.Consume(2);
+      t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
+      *pt = t;
+      *pv = std::bit_cast<double>(v_bits);
+      continue;
+    }
+    if ((w >> 61) == 2 && 3 + width <= b.cnt) {
+      b.Consume(3 + width);
+      t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
+      v_bits ^= ((w << 3) >> (64 - width)) << trailing;
+      flags |= v_bits == kStaleNaNBits ? 2u : 0u;
+      *pt = t;
+      *pv = std::bit_cast<double>(v_bits);
+      continue;
+    }
     // Delta-of-delta. Each bucket gets its own branch with constant shifts: a series keeps to
     // one bucket (scrape jitter stays far below the 14-bit bucket's +-8 s), so the branch
     // predicts well, and only the consumed bit count, not the value, is on the chain that
