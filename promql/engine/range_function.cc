@@ -57,7 +57,9 @@ struct GenericKernel {
 template <bool kCounter, bool kRate>
 struct InlineRateKernel {
   functions::ExtrapolationMemo memo;  // one per worker: it is mutable state
-  bool operator()(const Window& w, const RangeCall&, double* out) {
+  // Inlined into the step loop, where its few operations would otherwise be dwarfed by the
+  // call's argument traffic.
+  [[gnu::always_inline]] bool operator()(const Window& w, const RangeCall&, double* out) {
     return functions::PlainExtrapolatedRate(w.ts, w.vs, w.n, w.start_ms, w.end_ms, w.no_resets,
                                             kCounter, kRate, &memo, out);
   }

@@ -64,7 +64,7 @@ class ExtrapolationMemo {
 // The plain extrapolated rate over samples ts/vs[0, n) of the window (start_ms, end_ms];
 // no_resets as in RangeWindow. Returns false where upstream emits nothing (n < 2). Inline:
 // the engine calls it once per series and step.
-inline bool PlainExtrapolatedRate(const int64_t* ts, const double* vs, size_t n, int64_t start_ms,
+[[gnu::always_inline]] inline bool PlainExtrapolatedRate(const int64_t* ts, const double* vs, size_t n, int64_t start_ms,
                                   int64_t end_ms, bool no_resets, bool is_counter, bool is_rate,
                                   ExtrapolationMemo* memo, double* out) {
   if (n < 2) return false;
