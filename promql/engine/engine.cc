@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "promql/engine/function_registry.h"
 #include "promql/engine/functions/sort.h"
@@ -69,6 +70,71 @@ bool ApplySort(const Expr& expr, Vector* v) {
 }
 
 // An instant query whose result is a range vector: `x[5m]` or `expr[5m:1m]`.
+// Fills a range query's result from an operator that evaluates series by series: each row
+// becomes a run of its output series' points, so a series' points are written together
+// instead of one step vector at a time across all series.
+template <typename OutputOf>
+Status CollectRows(Operator* op, const StepRange& range, SampleReservation* res, OutputOf& output_of) {
+  class Sink final : public RowSink {
+   public:
+    Sink(const StepRange& range, SampleReservation* res, OutputOf& output_of)
+        : range_(range), res_(res), output_of_(output_of) {}
+    void Row(uint32_t id, const double* vals, const uint8_t* present) override {
+      if (!status_.ok()) return;
+      int64_t count = 0;
+      for (size_t k = 0; k < steps_; ++k) count += present[k];
+      status_ = res_->Add(count);
+      if (!status_.ok()) return;
+      SeriesResult& sr = output_of_(id);
+      // Several input series with one output label set: their rows interleave in time, which
+      // the final check sorts out.
+      auto [it, first_owner] = owner_.try_emplace(&sr, id);
+      if (it->second != id) merged_.insert(&sr);
+      for (size_t k = 0; k < steps_; ++k) {
+        if (present[k]) sr.points.push_back(Point{range_.At(first_ + k), vals[k]});
+      }
+    }
+    void SetBlock(size_t first, size_t steps) {
+      first_ = first;
+      steps_ = steps;
+    }
+    Status Finish() {
+      if (!status_.ok()) return status_;
+      for (SeriesResult* sr : merged_) {
+        std::stable_sort(sr->points.begin(), sr->points.end(),
+                         [](const Point& a, const Point& b) { return a.t < b.t; });
+        for (size_t i = 1; i < sr->points.size(); ++i) {
+          if (sr->points[i].t == sr->points[i - 1].t) return ExecutionError(kDuplicateLabelset);
+        }
+      }
+      return Status::Ok();
+    }
+
+   private:
+    const StepRange& range_;
+    SampleReservation* res_;
+    OutputOf& output_of_;
+    size_t first_ = 0, steps_ = 0;
+    Status status_;
+    std::unordered_map<const SeriesResult*, uint32_t> owner_;
+    std::unordered_set<SeriesResult*> merged_;
+  };
+  Sink sink(range, res, output_of);
+  const size_t total = range.NumSteps();
+  for (size_t done = 0; done < total;) {
+    // The whole range in one block: the result holds every point anyway, and the operator
+    // then decodes each series once, in cache.
+    sink.SetBlock(done, total - done);
+    size_t first = 0, n = 0;
+    Status s = op->NextRows(total - done, &first, &n, &sink);
+    if (!s.ok()) return s;
+    if (n == 0) break;
+    if (first != done) return InternalError("range query: rows out of order");
+    done += n;
+  }
+  return sink.Finish();
+}
+
 StatusOr<Matrix> EvalRangeVector(Planner* planner, const Expr& expr, int64_t ts) {
   StepRange range{ts, ts, 0};
   auto arg = planner->PlanRangeArg(expr, range, HintScope{});
@@ -211,26 +277,38 @@ StatusOr<QueryResult> Engine::Exec(storage::Queryable* storage, const Expr& expr
   Matrix m;
   std::unordered_map<std::string, size_t> index;
   std::vector<int64_t> out_of_id(series->size(), -1);
-  while (true) {
-    s = (*op)->Next(&batch);
+  // At most one output series per input series: with room for all, references to them stay
+  // valid while more are added.
+  m.reserve(series->size());
+  auto output_of = [&](uint32_t id) -> SeriesResult& {
+    if (out_of_id[id] < 0) {
+      const Labels& l = labels_of(id);
+      auto [it, ins] = index.try_emplace(LabelsKey(l), m.size());
+      if (ins) m.push_back(SeriesResult{l, {}});
+      out_of_id[id] = static_cast<int64_t>(it->second);
+    }
+    return m[out_of_id[id]];
+  };
+  // With several workers the operator parallelizes its step batches instead (RowSink
+  // delivery is serial).
+  if (!scalar && (*op)->SupportsRows() && opts.max_parallelism <= 1) {
+    s = CollectRows(op->get(), range, &res, output_of);
     if (!s.ok()) return s;
-    if (batch.empty()) break;
-    for (const StepVector& sv : batch) {
-      s = res.Add(static_cast<int64_t>(sv.size()));
+  } else {
+    while (true) {
+      s = (*op)->Next(&batch);
       if (!s.ok()) return s;
-      for (size_t k = 0; k < sv.size(); ++k) {
-        const uint32_t id = sv.ids[k];
-        if (out_of_id[id] < 0) {
-          const Labels& l = labels_of(id);
-          auto [it, ins] = index.try_emplace(LabelsKey(l), m.size());
-          if (ins) m.push_back(SeriesResult{l, {}});
-          out_of_id[id] = static_cast<int64_t>(it->second);
+      if (batch.empty()) break;
+      for (const StepVector& sv : batch) {
+        s = res.Add(static_cast<int64_t>(sv.size()));
+        if (!s.ok()) return s;
+        for (size_t k = 0; k < sv.size(); ++k) {
+          SeriesResult& sr = output_of(sv.ids[k]);
+          if (!sr.points.empty() && sr.points.back().t == sv.t) {
+            return ExecutionError(kDuplicateLabelset);
+          }
+          sr.points.push_back(Point{sv.t, sv.vals[k]});
         }
-        SeriesResult& sr = m[out_of_id[id]];
-        if (!sr.points.empty() && sr.points.back().t == sv.t) {
-          return ExecutionError(kDuplicateLabelset);
-        }
-        sr.points.push_back(Point{sv.t, sv.vals[k]});
       }
     }
   }

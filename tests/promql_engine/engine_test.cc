@@ -252,6 +252,24 @@ TEST_F(EngineTest, DuplicateOutputLabelsetIsAnError) {
   EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
 }
 
+TEST_F(EngineTest, RangeQueryMergesSeriesWithOneOutputLabelSet) {
+  // a and b lose their names to rate: one output series, an error only where both have a
+  // value at the same step.
+  AddLinear(Labels{{"__name__", "a"}, {"k", "1"}}, 15'000, 40, 0, 1);  // 0 .. 9m45s
+  for (int i = 0; i < 40; ++i) Add(Labels{{"__name__", "b"}, {"k", "1"}}, 900'000 + i * 15'000, i);
+  auto r = Range("rate({k=\"1\"}[1m])", 2 * kMin, 20 * kMin, kMin);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(Mat(r).size(), 1u);
+  const auto& points = Mat(r)[0].points;
+  ASSERT_FALSE(points.empty());
+  for (size_t i = 1; i < points.size(); ++i) EXPECT_LT(points[i - 1].t, points[i].t);
+  EXPECT_EQ(points.front().t, 2 * kMin);
+  EXPECT_EQ(points.back().t, 20 * kMin);
+  r = Range("rate({k=\"1\"}[20m])", 2 * kMin, 20 * kMin, kMin);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
+}
+
 TEST_F(EngineTest, ParallelRangeFunctionMatchesSerial) {
   for (int i = 0; i < 3000; ++i) {
     AddLinear(Labels{{"__name__", "c_total"}, {"i", std::to_string(i)}}, 15'000, 80, i, 1 + i % 5);
