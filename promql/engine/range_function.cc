@@ -218,13 +218,9 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
   batch->clear();
   Status s = Load();
   if (!s.ok()) return s;
-  s = ctx_->CheckInterrupt();
-  if (!s.ok()) return s;
-  if (cursor_.Done()) {
-    data_.clear();
-    reservation_.Reset();
-    return Status::Ok();
-  }
+  bool more = false;
+  s = StartBatch(ctx_, cursor_, &data_, &reservation_, &more);
+  if (!s.ok() || !more) return s;
   const BatchSteps steps = TakeSteps(static_cast<size_t>(ctx_->opts().steps_per_batch));
   const size_t n = steps.t.size();
   // Most series have a value at most steps: room for all of them up front saves the
@@ -285,13 +281,9 @@ Status RangeFunctionOp::NextRows(size_t max_steps, size_t* first, size_t* n, Row
   *n = 0;
   Status s = Load();
   if (!s.ok()) return s;
-  s = ctx_->CheckInterrupt();
-  if (!s.ok()) return s;
-  if (cursor_.Done()) {
-    data_.clear();
-    reservation_.Reset();
-    return Status::Ok();
-  }
+  bool more = false;
+  s = StartBatch(ctx_, cursor_, &data_, &reservation_, &more);
+  if (!s.ok() || !more) return s;
   const BatchSteps steps = TakeSteps(std::max<size_t>(max_steps, 1));
   *first = steps.first;
   *n = steps.t.size();

@@ -9,6 +9,7 @@
 #include "model/labels.h"
 #include "model/matcher.h"
 #include "model/status.h"
+#include "promql/engine/operator.h"
 #include "promql/engine/query_context.h"
 #include "storage/select_hints.h"
 
@@ -68,6 +69,23 @@ inline Status Advance(QueryContext* ctx, LoadedSeries* s, int64_t upto, int64_t 
     return Status::Ok();
   }
   return DecodePending(ctx, s, upto, forget_upto, reservation, dropped, known_dead);
+}
+
+// What each batch of an operator over loaded series starts with: a check for cancellation
+// and, once the cursor has no steps left, freeing the series (their samples leave the
+// query's budget). *more says whether steps are left.
+inline Status StartBatch(QueryContext* ctx, const StepCursor& cursor, std::vector<LoadedSeries>* data,
+                         SampleReservation* reservation, bool* more) {
+  *more = false;
+  Status s = ctx->CheckInterrupt();
+  if (!s.ok()) return s;
+  if (cursor.Done()) {
+    data->clear();
+    reservation->Reset();
+    return Status::Ok();
+  }
+  *more = true;
+  return Status::Ok();
 }
 
 // The evaluation time of a selector at step time t.

@@ -42,13 +42,9 @@ Status VectorSelectorOp::Next(StepBatch* batch) {
   batch->clear();
   Status s = Load();
   if (!s.ok()) return s;
-  s = ctx_->CheckInterrupt();
-  if (!s.ok()) return s;
-  if (cursor_.Done()) {
-    data_.clear();
-    reservation_.Reset();
-    return Status::Ok();
-  }
+  bool more = false;
+  s = StartBatch(ctx_, cursor_, &data_, &reservation_, &more);
+  if (!s.ok() || !more) return s;
   size_t first;
   size_t n = cursor_.Take(&first);
   batch->resize(n);

@@ -41,6 +41,20 @@ class EngineTest : public ::testing::Test {
   }
   static const Vector& Vec(const StatusOr<QueryResult>& r) { return std::get<Vector>(r->value); }
   static const Matrix& Mat(const StatusOr<QueryResult>& r) { return std::get<Matrix>(r->value); }
+  // Same series, timestamps and values bit for bit (any NaN equals any NaN).
+  static void ExpectIdentical(const Matrix& ma, const Matrix& mb) {
+    ASSERT_EQ(ma.size(), mb.size());
+    for (size_t i = 0; i < ma.size(); ++i) {
+      ASSERT_EQ(ma[i].labels, mb[i].labels);
+      ASSERT_EQ(ma[i].points.size(), mb[i].points.size());
+      for (size_t j = 0; j < ma[i].points.size(); ++j) {
+        ASSERT_EQ(ma[i].points[j].t, mb[i].points[j].t);
+        const double x = ma[i].points[j].v, y = mb[i].points[j].v;
+        ASSERT_TRUE(std::memcmp(&x, &y, sizeof x) == 0 || (std::isnan(x) && std::isnan(y)))
+            << ma[i].labels.ToString() << " at " << ma[i].points[j].t << ": " << x << " vs " << y;
+      }
+    }
+  }
   static double ValueOf(const Vector& v, const Labels& l) {
     for (const auto& s : v) {
       if (s.labels == l) return s.v;
@@ -279,18 +293,8 @@ TEST_F(EngineTest, ParallelRangeFunctionMatchesSerial) {
   auto a = Range("rate(c_total[2m])", 5 * kMin, 19 * kMin, kMin, serial);
   auto b = Range("rate(c_total[2m])", 5 * kMin, 19 * kMin, kMin, parallel);
   ASSERT_TRUE(a.ok() && b.ok());
-  const Matrix& ma = Mat(a);
-  const Matrix& mb = Mat(b);
-  ASSERT_EQ(ma.size(), 3000u);
-  ASSERT_EQ(ma.size(), mb.size());
-  for (size_t i = 0; i < ma.size(); ++i) {
-    ASSERT_EQ(ma[i].labels, mb[i].labels);
-    ASSERT_EQ(ma[i].points.size(), mb[i].points.size());
-    for (size_t j = 0; j < ma[i].points.size(); ++j) {
-      ASSERT_EQ(ma[i].points[j].t, mb[i].points[j].t);
-      ASSERT_EQ(ma[i].points[j].v, mb[i].points[j].v);
-    }
-  }
+  ASSERT_EQ(Mat(a).size(), 3000u);
+  ExpectIdentical(Mat(a), Mat(b));
 }
 
 // Aggregations over range functions read their input series by series when the query runs
@@ -339,20 +343,8 @@ TEST_F(EngineTest, SeriesMajorAggregationMatchesStepMajor) {
     auto b = Range(q, 0, 6000 * 1000, 20'000, steps);
     ASSERT_TRUE(a.ok()) << a.status().message();
     ASSERT_TRUE(b.ok()) << b.status().message();
-    const Matrix& ma = Mat(a);
-    const Matrix& mb = Mat(b);
-    ASSERT_FALSE(ma.empty());
-    ASSERT_EQ(ma.size(), mb.size());
-    for (size_t i = 0; i < ma.size(); ++i) {
-      ASSERT_EQ(ma[i].labels, mb[i].labels);
-      ASSERT_EQ(ma[i].points.size(), mb[i].points.size());
-      for (size_t j = 0; j < ma[i].points.size(); ++j) {
-        ASSERT_EQ(ma[i].points[j].t, mb[i].points[j].t);
-        const double x = ma[i].points[j].v, y = mb[i].points[j].v;
-        ASSERT_TRUE(std::memcmp(&x, &y, sizeof x) == 0 || (std::isnan(x) && std::isnan(y)))
-            << ma[i].labels.ToString() << " at " << ma[i].points[j].t << ": " << x << " vs " << y;
-      }
-    }
+    ASSERT_FALSE(Mat(a).empty());
+    ExpectIdentical(Mat(a), Mat(b));
   }
 }
 

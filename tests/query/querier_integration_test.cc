@@ -21,15 +21,16 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <memory>
 #include <mutex>
-#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,7 +83,12 @@ class TempDir {
 // that the harness's SIGTERM could not end.
 class Frozen {
  public:
-  explicit Frozen(ChildProcess& p) : pid_(p.pid()) { ::kill(pid_, SIGSTOP); }
+  // Returns once the process is seen stopped: SIGSTOP is delivered asynchronously, and on a
+  // loaded machine a store could otherwise still answer the query meant to find it hung.
+  explicit Frozen(ChildProcess& p) : pid_(p.pid()) {
+    ::kill(pid_, SIGSTOP);
+    for (int i = 0; i < 1000 && !IsStopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   ~Frozen() { Thaw(); }
   void Thaw() {
     if (pid_ > 0) ::kill(pid_, SIGCONT);
@@ -90,6 +96,14 @@ class Frozen {
   }
 
  private:
+  // The state field of /proc/<pid>/stat, after the parenthesized command name.
+  bool IsStopped() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && (stat[paren + 2] == 'T' || stat[paren + 2] == 't');
+  }
+
   pid_t pid_;
 };
 
@@ -591,10 +605,12 @@ TEST(StoreFailure, SlowButSteadyStoreIsNotCutOffAtTheResponseTimeout) {
   std::atomic<bool> done{false};
   std::thread pacer([&] {
     while (!done) {
+      // Silent for 1.1 s at a time, well inside the 2 s timeout; thawed long enough each
+      // time to send something even when the machine is busy with other tests.
       Frozen frozen(store->process());
-      std::this_thread::sleep_for(std::chrono::milliseconds(900));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1100));
       frozen.Thaw();
-      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      std::this_thread::sleep_for(std::chrono::milliseconds(120));
     }
   });
   ApiAnswer got = api.Instant("count(count_over_time(mem_metric[2h]))", kT0 + Buckets::kBigSpan,
