@@ -7,7 +7,6 @@
 
 #include "model/strings.h"
 #include "promql/engine/annotations.h"
-#include "promql/engine/functions/kahan.h"
 #include "promql/engine/functions/quantile.h"
 #include "promql/engine/range_function.h"
 
