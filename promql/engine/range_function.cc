@@ -106,6 +106,33 @@ inline size_t NextDrop(const double* vs, size_t from, size_t to) {
   return to;
 }
 
+// Sample buffers handed from series to series in a batch after which a series is done: each
+// series decodes into the memory the one before it used, already cached and large enough.
+class SpareSamples {
+ public:
+  // Gives the series the spare buffers (with its live samples copied in) if they are larger.
+  void Lend(LoadedSeries* s) {
+    if (ts_.capacity() <= s->ts.capacity()) return;
+    ts_.assign(s->ts.begin(), s->ts.end());
+    vs_.assign(s->vs.begin(), s->vs.end());
+    ts_.swap(s->ts);
+    vs_.swap(s->vs);
+  }
+  // Keeps the series' buffers, emptied, and leaves it with none.
+  void TakeBack(LoadedSeries* s) {
+    ts_ = std::move(s->ts);
+    vs_ = std::move(s->vs);
+    ts_.clear();
+    vs_.clear();
+    s->ts = {};
+    s->vs = {};
+  }
+
+ private:
+  std::vector<int64_t> ts_;
+  std::vector<double> vs_;
+};
+
 // Output policies of ProcessSeriesWith. Put is called at most once per step of a series.
 // Step-major: each value goes to its step's vector.
 struct BatchOut {
@@ -187,11 +214,8 @@ Status RangeFunctionOp::Load() {
       series_.push_back(SeriesInfo{d.labels.WithoutMetricName(), false});
     }
   }
-  lo_.assign(data_.size(), 0);
-  hi_.assign(data_.size(), 0);
+  cursors_.assign(data_.size(), WindowCursor{});
   noted_.assign(data_.size(), 0);
-  next_drop_.assign(data_.size(), 1);
-  last_drop_.assign(data_.size(), 0);
   return load_status_;
 }
 
@@ -334,7 +358,7 @@ Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, const BatchSteps
     if (const std::string* chunk = next_chunk(ahead)) __builtin_prefetch(chunk);
     // The samples a batch reads are a few cache lines per series, too short a run for the
     // hardware prefetcher to pick up.
-    const size_t from = lo_[j];
+    const size_t from = cursors_[j].lo;
     const size_t to = std::min(ahead.ts.size(), from + kPrefetchSamples);
     for (size_t x = from; x < to; x += 8) {
       __builtin_prefetch(ahead.ts.data() + x);
@@ -354,11 +378,8 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
   call.param_pos = spec_.param_pos;
   const int64_t e_lo = std::min(win_end.front(), win_end.back());
   const int64_t e_hi = std::max(win_end.front(), win_end.back());
-  // In the last batch each series' samples are dropped once its windows are done. The
-  // buffers are handed from series to series instead of freed, so a batch spanning the whole
-  // range decodes every series into the same, already cached, memory.
-  std::vector<int64_t> spare_ts;
-  std::vector<double> spare_vs;
+  // In the last batch each series' samples are dropped once its windows are done.
+  SpareSamples spare;
   // Series-major within the batch: each series' samples stay in cache while its windows
   // slide over the batch's steps.
   for (size_t i = begin; i < end; ++i) {
@@ -368,21 +389,15 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
     }
     Prefetch(i, end, e_hi);
     LoadedSeries& series = data_[i];
-    if (steps.last && spare_ts.capacity() > series.ts.capacity()) {
-      spare_ts.assign(series.ts.begin(), series.ts.end());
-      spare_vs.assign(series.vs.begin(), series.vs.end());
-      spare_ts.swap(series.ts);
-      spare_vs.swap(series.vs);
-    }
+    if (steps.last) spare.Lend(&series);
+    WindowCursor cur = cursors_[i];
     size_t dropped = 0;
     // Samples before the last window's start are behind every window still to come.
-    Status s = Advance(ctx_, &series, e_hi, e_lo - spec_.range_ms, &reservation_, &dropped, lo_[i]);
+    Status s = Advance(ctx_, &series, e_hi, e_lo - spec_.range_ms, &reservation_, &dropped, cur.lo);
     if (!s.ok()) return s;
-    size_t lo = lo_[i] > dropped ? lo_[i] - dropped : 0;
-    size_t hi = hi_[i] > dropped ? hi_[i] - dropped : 0;
-    size_t next_drop = next_drop_[i] > dropped + 1 ? next_drop_[i] - dropped : 1;
-    size_t last_drop = last_drop_[i] > dropped ? last_drop_[i] - dropped : 0;
+    cur.Shift(dropped);
     // Locals, not members, in the per-step loop: the compiler keeps them in registers.
+    size_t lo = cur.lo, hi = cur.hi, next_drop = cur.next_drop, last_drop = cur.last_drop;
     const int64_t* ts = series.ts.data();
     const double* vs = series.vs.data();
     const size_t num = series.ts.size();
@@ -417,29 +432,19 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
     }
     kernel.SeriesDone(call, produced);
     out.SeriesDone(static_cast<uint32_t>(i), produced);
+    cur = WindowCursor{lo, hi, next_drop, last_drop};
     if (steps.last) {
       reservation_.Release(static_cast<int64_t>(series.ts.size()));
-      series.ts.clear();
-      series.vs.clear();
-      spare_ts.swap(series.ts);
-      spare_vs.swap(series.vs);
-      std::vector<int64_t>().swap(series.ts);
-      std::vector<double>().swap(series.vs);
-      lo = hi = last_drop = 0;
-      next_drop = 1;
-    } else if (lo >= kForgetAtLeast && series.streamed) {
+      spare.TakeBack(&series);
+      cur = WindowCursor{};
+    } else if (cur.lo >= kForgetAtLeast && series.streamed) {
       // A long batch leaves many samples behind its last window; dropping them now, not at
       // the next decode, keeps every series from holding a batch's worth until then.
-      Forget(&series, lo, &reservation_);
-      hi -= lo;
-      next_drop = next_drop > lo + 1 ? next_drop - lo : 1;
-      last_drop = last_drop > lo ? last_drop - lo : 0;
-      lo = 0;
+      const size_t behind = cur.lo;
+      Forget(&series, behind, &reservation_);
+      cur.Shift(behind);
     }
-    lo_[i] = lo;
-    hi_[i] = hi;
-    next_drop_[i] = next_drop;
-    last_drop_[i] = last_drop;
+    cursors_[i] = cur;
   }
   return Status::Ok();
 }

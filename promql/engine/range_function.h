@@ -109,12 +109,22 @@ class RangeFunctionOp final : public Operator {
   Status load_status_;
   std::vector<LoadedSeries> data_;
   std::vector<SeriesInfo> series_;
-  std::vector<size_t> lo_, hi_;  // per series window [lo, hi) of the previous step
-  // Per series: last_drop_ is the index of the latest sample below its predecessor before
-  // the window's end (0: none), next_drop_ the first such sample after it, or where the
-  // search for one stopped at the end of the decoded samples. A window [lo, hi) has a reset
-  // exactly when last_drop_ > lo, because windows only move forward.
-  std::vector<size_t> next_drop_, last_drop_;
+  // Where a series' windows stand, as indexes into its samples: [lo, hi) is the window of
+  // the previous step; last_drop is the latest sample below its predecessor before hi (0:
+  // none) and next_drop the first such sample from hi on, or where the search for one
+  // stopped at the end of the decoded samples. A window [lo, hi) has a reset exactly when
+  // last_drop > lo, because windows only move forward.
+  struct WindowCursor {
+    size_t lo = 0, hi = 0, next_drop = 1, last_drop = 0;
+    // The first n samples were removed.
+    void Shift(size_t n) {
+      lo = lo > n ? lo - n : 0;
+      hi = hi > n ? hi - n : 0;
+      next_drop = next_drop > n + 1 ? next_drop - n : 1;
+      last_drop = last_drop > n ? last_drop - n : 0;
+    }
+  };
+  std::vector<WindowCursor> cursors_;  // per series
   std::vector<uint8_t> noted_;
   SampleReservation reservation_;
 };
