@@ -4,93 +4,34 @@
 #include <optional>
 #include <string_view>
 
+#include "tsdb/chunkenc/aggr.h"
+
 namespace meridian::storeapi {
 
 namespace {
 
-// Thanos's AggrChunk body (pkg/compact/downsample/aggr.go): five entries in AggrType order,
-// each uvarint(len(data)) followed, when len > 0, by one on-disk encoding byte and len data
-// bytes; a zero length marks an absent aggregate. The wire keeps the same five sub-chunks as
-// separate AggrChunk fields, so both directions go through this one parsed form.
-constexpr size_t kAggregateCount = 5;
+// Thanos's AggrChunk body (tsdb/chunkenc/aggr.h) keeps five sub-chunks in AggrType order; the
+// wire keeps the same five as separate AggrChunk fields, so both directions go through the one
+// parsed form, chunkenc::AggrParts.
+constexpr size_t kAggregateCount = chunkenc::kAggrTypeCount;
 constexpr std::array<const char*, kAggregateCount> kAggregateNames = {"count", "sum", "min", "max", "counter"};
 
-// On-disk chunkenc numbers of the sub-chunks (tsdb/chunks/chunk_format.h holds the same
-// values; storeapi does not link the tsdb library).
-constexpr uint8_t kDiskXOR = 1;
-constexpr uint8_t kDiskHistogram = 2;
-constexpr uint8_t kDiskFloatHistogram = 3;
+// On-disk chunkenc numbers of the sub-chunks.
+constexpr uint8_t kDiskXOR = chunkenc::kAggrSubChunkXOR;
+constexpr uint8_t kDiskHistogram = chunkenc::kAggrSubChunkHistogram;
+constexpr uint8_t kDiskFloatHistogram = chunkenc::kAggrSubChunkFloatHistogram;
 
-struct SubChunk {
-  uint8_t disk_encoding = 0;
-  std::string_view data;
-};
-
-using AggregateParts = std::array<std::optional<SubChunk>, kAggregateCount>;
-
-// Go's binary.Uvarint: at most 10 bytes, the 10th may only carry the top bit.
-std::optional<uint64_t> ReadUvarint(std::string_view* in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < in->size() && i < 10; ++i) {
-    const auto b = static_cast<uint8_t>((*in)[i]);
-    if (i == 9 && b > 1) return std::nullopt;
-    v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      in->remove_prefix(i + 1);
-      return v;
-    }
-  }
-  return std::nullopt;
-}
-
-void PutUvarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Strict where Thanos's reader is lenient (it ignores trailing bytes): the body must hold
-// exactly five entries, so a pass-through can be rebuilt byte for byte (given minimal length
-// varints, which is all Thanos writes).
-StatusOr<AggregateParts> ParseAggregateBody(std::string_view body) {
-  AggregateParts parts;
-  bool any = false;
-  for (size_t i = 0; i < kAggregateCount; ++i) {
-    const std::string name = kAggregateNames[i];
-    auto len = ReadUvarint(&body);
-    if (!len) return CorruptError("aggregate chunk: bad length of the " + name + " entry");
-    if (*len == 0) continue;
-    if (body.size() < 1 || body.size() - 1 < *len) {
-      return CorruptError("aggregate chunk: " + name + " entry of " + std::to_string(*len) +
-                          " bytes runs past the end (" + std::to_string(body.size()) + " left)");
-    }
-    parts[i] = SubChunk{static_cast<uint8_t>(body[0]), body.substr(1, *len)};
-    body.remove_prefix(1 + *len);
-    any = true;
-  }
-  if (!body.empty()) {
-    return CorruptError("aggregate chunk: " + std::to_string(body.size()) + " bytes after the five entries");
-  }
+// ParseAggrChunk is strict where Thanos's reader is lenient (trailing bytes are an error), so a
+// pass-through can be rebuilt byte for byte.
+StatusOr<chunkenc::AggrParts> ParseAggregateBody(std::string_view body) {
+  auto parts = chunkenc::ParseAggrChunk(body);
+  if (!parts.ok()) return parts.status();
   // Thanos fails a Series call that asks for an aggregate the chunk lacks; one that lacks all
   // of them cannot answer any request.
+  bool any = false;
+  for (const auto& e : parts->entries) any = any || e.has_value();
   if (!any) return CorruptError("aggregate chunk: all five entries are absent");
   return parts;
-}
-
-std::string EncodeAggregateBody(const AggregateParts& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!p) {
-      PutUvarint(0, &out);
-      continue;
-    }
-    PutUvarint(p->data.size(), &out);
-    out.push_back(static_cast<char>(p->disk_encoding));
-    out.append(p->data);
-  }
-  return out;
 }
 
 StatusOr<thanos::Chunk::Encoding> SubChunkEncodingToProto(uint8_t disk) {
@@ -130,7 +71,7 @@ thanos::Chunk* MutableWireAggregate(thanos::AggrChunk* c, size_t index) {
 }
 
 StatusOr<storage::Chunk> AggregateChunkFromProto(const thanos::AggrChunk& in) {
-  AggregateParts parts;
+  chunkenc::AggrParts parts;
   const auto wire = WireAggregates(in);
   for (size_t i = 0; i < kAggregateCount; ++i) {
     if (wire[i] == nullptr) continue;
@@ -139,13 +80,13 @@ StatusOr<storage::Chunk> AggregateChunkFromProto(const thanos::AggrChunk& in) {
     if (wire[i]->data().empty()) return BadData("aggregate " + name + " sub-chunk has no data");
     auto enc = SubChunkEncodingFromProto(wire[i]->type());
     if (!enc.ok()) return enc.status().Wrap("aggregate " + name);
-    parts[i] = SubChunk{*enc, wire[i]->data()};
+    parts.entries[i] = chunkenc::AggrSubChunk{*enc, wire[i]->data()};
   }
   storage::Chunk c;
   c.min_time = in.min_time();
   c.max_time = in.max_time();
   c.encoding = storage::ChunkEncoding::kAggregate;
-  c.data = std::make_shared<const std::string>(EncodeAggregateBody(parts));
+  c.data = std::make_shared<const std::string>(chunkenc::EncodeAggrChunk(parts));
   return c;
 }
 
@@ -158,8 +99,8 @@ Status AggregateChunkToProto(const storage::Chunk& in, const AggregateSet& wante
   for (size_t i = 0; i < kAggregateCount; ++i) {
     if (!wanted[i]) continue;
     // Thanos's text (downsample.AggrType's String() names), so clients matching it still do.
-    if (!(*parts)[i]) return BadData(std::string("aggregate ") + kAggregateNames[i] + " does not exist");
-    auto enc = SubChunkEncodingToProto((*parts)[i]->disk_encoding);
+    if (!parts->entries[i]) return BadData(std::string("aggregate ") + kAggregateNames[i] + " does not exist");
+    auto enc = SubChunkEncodingToProto(parts->entries[i]->encoding);
     if (!enc.ok()) return enc.status().Wrap(std::string("aggregate chunk: ") + kAggregateNames[i]);
     encodings[i] = *enc;
   }
@@ -169,7 +110,7 @@ Status AggregateChunkToProto(const storage::Chunk& in, const AggregateSet& wante
     if (!wanted[i]) continue;
     thanos::Chunk* wire = MutableWireAggregate(out, i);
     wire->set_type(encodings[i]);
-    wire->set_data(std::string((*parts)[i]->data));
+    wire->set_data(parts->entries[i]->data);
   }
   return Status::Ok();
 }

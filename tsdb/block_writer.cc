@@ -7,9 +7,7 @@
 #include <limits>
 
 #include "tsdb/chunkenc/xor.h"
-#include "tsdb/chunks/segment_writer.h"
-#include "tsdb/index/index_writer.h"
-#include "tsdb/tombstones.h"
+#include "tsdb/streaming_block_writer.h"
 
 namespace meridian::tsdb {
 namespace fs = std::filesystem;
@@ -94,87 +92,37 @@ StatusOr<BlockMeta> BlockWriter::Write(const std::string& parent_dir) {
       return BadData("block writer: series " + series_[i].labels.ToString() + " added twice");
     }
   }
+  std::vector<std::string> symbols;
+  for (const auto& s : series_) {
+    for (const Label& l : s.labels) {
+      symbols.push_back(l.name);
+      symbols.push_back(l.value);
+    }
+  }
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
 
-  BlockMeta meta;
-  meta.ulid = opts_.ulid ? *opts_.ulid : Ulid::NewNow();
-  const std::string ulid = meta.ulid.ToString();
-  const std::string final_dir = parent_dir + "/" + ulid;
-  const std::string tmp_dir = final_dir + ".tmp-for-creation";
-  std::error_code ec;
-  fs::remove_all(tmp_dir, ec);
-  fs::create_directories(tmp_dir, ec);
-  if (ec) return UnavailableError("create " + tmp_dir + ": " + ec.message());
-  auto cleanup_on_error = [&](Status s) {
-    std::error_code ignored;
-    fs::remove_all(tmp_dir, ignored);
-    return s.Wrap("write block " + ulid);
-  };
-
-  auto sw = chunks::SegmentWriter::Create(tmp_dir + "/chunks", opts_.segment_size);
-  if (!sw.ok()) return cleanup_on_error(sw.status());
-  std::vector<index::IndexSeries> idx;
-  idx.reserve(series_.size());
+  const Ulid ulid = opts_.ulid ? *opts_.ulid : Ulid::NewNow();
+  auto w = StreamingBlockWriter::Create(parent_dir, ulid, std::move(symbols), opts_.segment_size);
+  if (!w.ok()) return w.status();
   int64_t mint = std::numeric_limits<int64_t>::max();
   int64_t maxt = std::numeric_limits<int64_t>::min();
   for (const auto& s : series_) {
-    index::IndexSeries is{s.labels, {}};
-    for (const auto& c : s.chunks) {
-      auto ref = (*sw)->WriteChunk(chunks::ToDiskEncoding(c.encoding), c.bytes());
-      if (!ref.ok()) return cleanup_on_error(ref.status());
-      is.chunks.push_back({*ref, c.min_time, c.max_time});
-      ++meta.stats.num_chunks;
-      // Aggregate chunks hold several sub-chunks; only XOR sample counts are known here.
-      if (c.encoding == storage::ChunkEncoding::kXOR) {
-        meta.stats.num_samples += chunkenc::XorNumSamples(c.bytes());
-      }
-      mint = std::min(mint, c.min_time);
-      maxt = std::max(maxt, c.max_time);
-    }
-    idx.push_back(std::move(is));
+    if (Status st = (*w)->AddSeries(s.labels, s.chunks); !st.ok()) return st;
+    mint = std::min(mint, s.chunks.front().min_time);
+    maxt = std::max(maxt, s.chunks.back().max_time);
   }
-  if (Status s = (*sw)->Close(); !s.ok()) return cleanup_on_error(s);
-  meta.stats.num_series = series_.size();
+  BlockMeta meta;
   if (series_.empty()) mint = maxt = 0;
   meta.min_time = opts_.min_time ? *opts_.min_time : mint;
-  meta.max_time = opts_.max_time ? *opts_.max_time : (series_.empty() ? 0 : (maxt == std::numeric_limits<int64_t>::max() ? maxt : maxt + 1));
-  if (!series_.empty() && (mint < meta.min_time || maxt >= meta.max_time)) {
-    return cleanup_on_error(BadData("samples fall outside the block's [min_time, max_time)"));
-  }
-
-  auto encoded = index::EncodeIndex(idx);
-  if (!encoded.ok()) return cleanup_on_error(encoded.status());
-  {
-    std::ofstream out(tmp_dir + "/index", std::ios::binary | std::ios::trunc);
-    out.write(encoded->bytes.data(), static_cast<std::streamsize>(encoded->bytes.size()));
-    out.flush();
-    if (!out) return cleanup_on_error(UnavailableError("write index: write failed"));
-  }
-  if (Status s = WriteTombstonesFile(tmp_dir, Tombstones()); !s.ok()) return cleanup_on_error(s);
-
+  meta.max_time = opts_.max_time ? *opts_.max_time
+                                 : (series_.empty() ? 0 : (maxt == std::numeric_limits<int64_t>::max() ? maxt : maxt + 1));
   meta.compaction.level = opts_.compaction_level;
-  meta.compaction.sources = {meta.ulid};
-  if (opts_.thanos) {
-    ThanosMeta t = *opts_.thanos;
-    t.segment_files = (*sw)->segment_files();
-    t.files.clear();
-    for (const auto& f : t.segment_files) {
-      t.files.push_back({"chunks/" + f, static_cast<int64_t>(fs::file_size(tmp_dir + "/chunks/" + f, ec))});
-    }
-    t.files.push_back({"index", static_cast<int64_t>(encoded->bytes.size())});
-    t.files.push_back({"meta.json", 0});
-    ThanosIndexStats stats;
-    stats.series_max_size = static_cast<int64_t>(encoded->series_max_size);
-    stats.chunk_max_size = static_cast<int64_t>((*sw)->max_chunk_record_size());
-    t.index_stats = stats;
-    meta.thanos = std::move(t);
-  }
-  if (Status s = WriteBlockMetaFile(tmp_dir, meta); !s.ok()) return cleanup_on_error(s);
-
-  fs::remove_all(final_dir, ec);
-  fs::rename(tmp_dir, final_dir, ec);
-  if (ec) return cleanup_on_error(UnavailableError("rename to " + final_dir + ": " + ec.message()));
-  series_.clear();
-  return meta;
+  meta.compaction.sources = {ulid};
+  meta.thanos = opts_.thanos;
+  auto out = (*w)->Finish(std::move(meta));
+  if (out.ok()) series_.clear();
+  return out;
 }
 
 }  // namespace meridian::tsdb

@@ -10,6 +10,7 @@ void AddQueryCommand(CLI::App& app, int* exit_code);
 void AddStoreCommand(CLI::App& app, int* exit_code);
 void AddSidecarCommand(CLI::App& app, int* exit_code);
 void AddDownsampleCommand(CLI::App& app, int* exit_code);
+void AddCompactCommand(CLI::App& app, int* exit_code);
 void AddPromqlCommand(CLI::App& app, int* exit_code);
 void AddToolsCommand(CLI::App& app, int* exit_code);
 

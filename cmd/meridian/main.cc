@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   meridian::cli::AddQueryCommand(app, &exit_code);
   meridian::cli::AddStoreCommand(app, &exit_code);
   meridian::cli::AddSidecarCommand(app, &exit_code);
+  meridian::cli::AddCompactCommand(app, &exit_code);
   meridian::cli::AddDownsampleCommand(app, &exit_code);
   meridian::cli::AddPromqlCommand(app, &exit_code);
   meridian::cli::AddToolsCommand(app, &exit_code);

@@ -9,7 +9,9 @@
 #include "common/logging.h"
 #include "model/duration.h"
 #include "objstore/config.h"
+#include "compact/markers.h"
 #include "storeapi/gateway/bucket_tools.h"
+#include "tsdb/ulid.h"
 #include "storeapi/gateway/demo_data.h"
 
 namespace meridian::cli {
@@ -27,6 +29,15 @@ struct GenDemoFlags {
 struct BucketFlags {
   LogFlags log;
   ObjstoreFlags objstore;
+};
+
+struct MarkFlags {
+  LogFlags log;
+  ObjstoreFlags objstore;
+  std::vector<std::string> ids;
+  std::string marker;
+  std::string details;
+  bool remove = false;
 };
 
 StatusOr<std::unique_ptr<objstore::Bucket>> OpenBucket(const ObjstoreFlags& f) {
@@ -61,6 +72,58 @@ int RunGenDemo(const GenDemoFlags& f) {
             << " samples, " << sum->bytes << " bytes) covering [" << sum->min_time << ", " << sum->max_time
             << ") ms to " << (*bucket)->Name() << " in " << ms << " ms\n";
   return 0;
+}
+
+// Thanos's `tools bucket mark`: writes (or with --remove deletes) a marker on each block.
+int RunMark(const MarkFlags& f) {
+  if (Status s = SetupLogging(f.log.level, f.log.format); !s.ok()) return Fail("bucket mark", s);
+  auto bucket = OpenBucket(f.objstore);
+  if (!bucket.ok()) return Fail("bucket mark", bucket.status());
+  compact::MarkerKind kind;
+  if (f.marker == "deletion-mark.json") {
+    kind = compact::MarkerKind::kDeletion;
+  } else if (f.marker == "no-compact-mark.json") {
+    kind = compact::MarkerKind::kNoCompact;
+  } else if (f.marker == "no-downsample-mark.json") {
+    kind = compact::MarkerKind::kNoDownsample;
+  } else {
+    return Fail("bucket mark", BadData("--marker must be deletion-mark.json, no-compact-mark.json or no-downsample-mark.json"));
+  }
+  int failed = 0;
+  for (const auto& raw : f.ids) {
+    auto id = tsdb::Ulid::Parse(raw);
+    if (!id.ok()) return Fail("bucket mark", id.status().Wrap("--id " + raw));
+    if (f.remove) {
+      Status s = (*bucket)->Delete(compact::MarkerObjectName(*id, kind));
+      if (!s.ok()) {
+        std::cerr << "block " << raw << ": " << s.message() << "\n";
+        ++failed;
+      } else {
+        std::cout << "block " << raw << ": " << f.marker << " removed\n";
+      }
+      continue;
+    }
+    auto exists = (*bucket)->Exists(raw + "/meta.json");
+    if (!exists.ok() || !*exists) {
+      std::cerr << "block " << raw << ": not found in " << (*bucket)->Name() << "\n";
+      ++failed;
+      continue;
+    }
+    compact::Marker m;
+    m.kind = kind;
+    m.id = *id;
+    m.details = f.details;
+    m.reason = kind == compact::MarkerKind::kDeletion ? "" : std::string(compact::kReasonManual);
+    m.time_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto written = compact::WriteMarkerIfAbsent(**bucket, m);
+    if (!written.ok()) {
+      std::cerr << "block " << raw << ": " << written.status().message() << "\n";
+      ++failed;
+    } else {
+      std::cout << "block " << raw << ": " << (*written ? "marked with " : "already has ") << f.marker << "\n";
+    }
+  }
+  return failed == 0 ? 0 : 1;
 }
 
 int RunBucket(const BucketFlags& f, const std::string& what) {
@@ -128,6 +191,15 @@ void AddToolsCommand(CLI::App& app, int* exit_code) {
     std::string what = name;
     sub->callback([bf, what, exit_code] { *exit_code = RunBucket(*bf, what); });
   }
+  auto mf = std::make_shared<MarkFlags>();
+  CLI::App* mark = bucket->add_subcommand("mark", "Mark blocks for deletion, no-compaction or no-downsampling (or remove such marks).");
+  AddLogFlags(*mark, mf->log);
+  AddObjstoreFlags(*mark, mf->objstore);
+  mark->add_option("--id", mf->ids, "ID (ULID) of the blocks to be marked (repeated flag).")->required();
+  mark->add_option("--marker", mf->marker, "Marker to be put: deletion-mark.json, no-compact-mark.json or no-downsample-mark.json.")->required();
+  mark->add_option("--details", mf->details, "Human readable details to be put into marker.");
+  mark->add_flag("--remove", mf->remove, "Remove the marker instead of adding it.");
+  mark->callback([mf, exit_code] { *exit_code = RunMark(*mf); });
 }
 
 }  // namespace meridian::cli

@@ -10,6 +10,7 @@
 #include "storeapi/convert.h"
 #include "storeapi/gateway/merged_series_stream.h"
 #include "storeapi/queryable_store.h"
+#include "tsdb/block_groups.h"
 #include "tsdb/ulid.h"
 
 namespace meridian::storeapi::gateway {
@@ -131,9 +132,17 @@ Status BucketStore::Sync() {
   for (const auto& [ulid, b] : current) {
     if (!next.count(ulid)) dropped.push_back(b);
   }
+  // A compaction's output and its inputs are in the bucket together until the inputs are
+  // deleted; serving both would count their samples twice. Hide blocks whose sources another
+  // block of the same group covers, as Thanos's store applies its DeduplicateFilter.
+  std::map<tsdb::Ulid, tsdb::BlockMeta> metas;
+  for (const auto& [ulid, b] : next) metas[b->meta().ulid] = b->meta();
+  std::set<std::string> hidden;
+  for (const auto& id : tsdb::FindDuplicates(metas)) hidden.insert(id.ToString());
   {
     std::lock_guard<std::mutex> l(mu_);
     blocks_ = next;
+    hidden_ = std::move(hidden);
     errors_ = errors;
   }
   for (const auto& b : dropped) {
@@ -158,7 +167,9 @@ Status BucketStore::Sync() {
 std::vector<BlockPtr> BucketStore::Blocks() const {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<BlockPtr> out;
-  for (const auto& [_, b] : blocks_) out.push_back(b);
+  for (const auto& [ulid, b] : blocks_) {
+    if (!hidden_.count(ulid)) out.push_back(b);
+  }
   return out;
 }
 
@@ -191,7 +202,8 @@ std::vector<BlockPtr> BucketStore::SelectBlocks(int64_t mint, int64_t maxt, int6
   {
     std::lock_guard<std::mutex> l(mu_);
     Matchers inner;
-    for (const auto& [_, b] : blocks_) {
+    for (const auto& [ulid, b] : blocks_) {
+      if (hidden_.count(ulid)) continue;
       if (b->resolution() > max_resolution) continue;
       if (b->meta().min_time > maxt || b->meta().max_time <= mint) continue;
       if (!MatchExternalLabels(b->external_labels(), matchers, &inner)) continue;

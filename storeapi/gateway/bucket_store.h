@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,6 +83,7 @@ class BucketStore final : public Store {
   std::mutex sync_mu_;  // one Sync at a time
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<BucketBlock>> blocks_;  // by ULID
+  std::set<std::string> hidden_;  // loaded but not served: another block holds all their data
   std::map<std::string, Status> errors_;
   std::atomic<bool> synced_{false};
   std::atomic<uint64_t> syncs_{0};

@@ -78,6 +78,8 @@ StatusOr<std::vector<BlockListing>> ListBlocks(objstore::Bucket& bucket) {
     Status it = bucket.Iter(ulid + "/", [&](const std::string& name) {
       std::string rel = name.substr(ulid.size() + 1);
       if (rel == "deletion-mark.json") b.deletion_marked = true;
+      if (rel == "no-compact-mark.json") b.no_compact_marked = true;
+      if (rel == "no-downsample-mark.json") b.no_downsample_marked = true;
       return Status::Ok();
     });
     if (!it.ok()) return it;
@@ -106,21 +108,27 @@ StatusOr<std::vector<BlockListing>> ListBlocks(objstore::Bucket& bucket) {
 
 void PrintBlockList(const std::vector<BlockListing>& blocks, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {
-      {"ULID", "FROM", "UNTIL", "RANGE", "RESOLUTION", "LEVEL", "SOURCE", "INDEX", "CHUNKS", "LABELS"}};
+      {"ULID", "FROM", "UNTIL", "RANGE", "RESOLUTION", "LEVEL", "SOURCE", "INDEX", "CHUNKS", "MARKS", "LABELS"}};
   for (const auto& b : blocks) {
     if (!b.meta) {
       rows.push_back({b.ulid, "-", "-", "-", "-", "-", "-", FormatBytes(b.index_size),
-                      FormatBytes(b.chunks_size),
+                      FormatBytes(b.chunks_size), b.deletion_marked ? "deletion" : "",
                       "(no usable meta.json: " + b.meta_status.message() + ")"});
       continue;
     }
     const auto& m = *b.meta;
     std::string labels = m.thanos ? m.thanos->labels.ToString() : "{}";
-    if (b.deletion_marked) labels += " (marked for deletion)";
+    std::string marks;
+    for (auto [on, name] : {std::pair{b.deletion_marked, "deletion"}, std::pair{b.no_compact_marked, "no-compact"},
+                            std::pair{b.no_downsample_marked, "no-downsample"}}) {
+      if (!on) continue;
+      if (!marks.empty()) marks += ",";
+      marks += name;
+    }
     rows.push_back({b.ulid, FormatTime(m.min_time), FormatTime(m.max_time),
                     FormatDurationMs(m.max_time - m.min_time), Resolution(m),
                     std::to_string(m.compaction.level), m.thanos ? m.thanos->source : "",
-                    FormatBytes(b.index_size), FormatBytes(b.chunks_size), labels});
+                    FormatBytes(b.index_size), FormatBytes(b.chunks_size), marks.empty() ? "-" : marks, labels});
   }
   PrintTable(rows, out);
 }

@@ -20,6 +20,8 @@ struct BlockListing {
   std::optional<tsdb::BlockMeta> meta;  // absent when meta.json is missing or unreadable
   Status meta_status;                   // why meta is absent
   bool deletion_marked = false;
+  bool no_compact_marked = false;
+  bool no_downsample_marked = false;
   uint64_t index_size = 0;
   uint64_t chunks_size = 0;
   int files = 0;

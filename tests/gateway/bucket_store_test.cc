@@ -128,9 +128,11 @@ TEST_F(BucketStoreTest, JoinsConsecutiveBlocksAndAttachesExternalLabels) {
 TEST_F(BucketStoreTest, OverlappingCopiesOfABlockSendEachChunkOnce) {
   const Labels ext{{"replica", "a"}};
   auto m = Upload(ext, MakeSeries(4, 0, 2 * kHour), 0, 2 * kHour);
-  // The same block under another ULID, as left behind by a compaction not yet cleaned up.
+  // The same data under another ULID and its own sources, as a shipper that uploaded a block
+  // twice leaves behind: neither block covers the other's sources, so both are served.
   auto copy = m;
   copy.ulid = tsdb::Ulid::NewNow();
+  copy.compaction.sources = {copy.ulid};
   const std::string dst = root_.path() + "/bucket/" + copy.ulid.ToString();
   std::filesystem::copy(BlockPath(m), dst, std::filesystem::copy_options::recursive);
   std::ofstream(dst + "/meta.json", std::ios::trunc) << tsdb::SerializeBlockMeta(copy);
@@ -141,6 +143,27 @@ TEST_F(BucketStoreTest, OverlappingCopiesOfABlockSendEachChunkOnce) {
   ASSERT_TRUE(got.status.ok()) << got.status.message();
   ASSERT_EQ(got.series.size(), 4u);
   EXPECT_EQ(got.series[0].chunks, 4u);  // 480 samples in chunks of 120, not 8
+  EXPECT_EQ(got.series[0].samples.size(), 480u);
+}
+
+// While a compactor's output and its inputs are both in the bucket (the inputs not yet marked
+// or deleted), the inputs are hidden: the output holds all their data.
+TEST_F(BucketStoreTest, BlocksWhoseSourcesAnotherBlockCoversAreNotServed) {
+  const Labels ext{{"replica", "a"}};
+  auto m = Upload(ext, MakeSeries(4, 0, 2 * kHour), 0, 2 * kHour);
+  auto compacted = m;
+  compacted.ulid = tsdb::Ulid::NewNow();
+  compacted.compaction.level = 2;
+  const std::string dst = root_.path() + "/bucket/" + compacted.ulid.ToString();
+  std::filesystem::copy(BlockPath(m), dst, std::filesystem::copy_options::recursive);
+  std::ofstream(dst + "/meta.json", std::ios::trunc) << tsdb::SerializeBlockMeta(compacted);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  ASSERT_EQ(store->Blocks().size(), 1u);
+  EXPECT_EQ(store->Blocks()[0]->meta().ulid, m.ulid < compacted.ulid ? m.ulid : compacted.ulid);
+  auto got = Collect(*store, Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 4u);
   EXPECT_EQ(got.series[0].samples.size(), 480u);
 }
 

@@ -1,0 +1,149 @@
+#include "compact/status_server.h"
+
+#include <chrono>
+
+#include <httplib.h>
+
+#include "common/listen_socket.h"
+#include "common/metrics.h"
+#include "compact/markers.h"
+
+namespace meridian::compact {
+namespace {
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string ErrorJson(const std::string& type, const std::string& msg) {
+  return "{\"status\":\"error\",\"errorType\":" + JsonString(type) + ",\"error\":" + JsonString(msg) + "}";
+}
+
+}  // namespace
+
+std::string BlocksJson(const std::vector<tsdb::BlockMeta>& blocks, const std::string& label) {
+  std::string out = "{\"status\":\"success\",\"data\":{\"blocks\":[";
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (i > 0) out += ",";
+    std::string m = tsdb::SerializeBlockMeta(blocks[i]);
+    while (!m.empty() && m.back() == '\n') m.pop_back();
+    out += m;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  out += "],\"label\":" + JsonString(label) + ",\"refreshedAt\":" + std::to_string(now) + "}}";
+  return out;
+}
+
+CompactorStatusServer::~CompactorStatusServer() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+StatusOr<std::unique_ptr<CompactorStatusServer>> CompactorStatusServer::Start(
+    const CompactorHttpOptions& opts, std::shared_ptr<objstore::Bucket> bucket, BucketCompactor* compactor,
+    const std::atomic<bool>* ready) {
+  const std::string& address = opts.address;
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return BadData("http address \"" + address + "\" lacks a port");
+  std::string host = address.substr(0, colon);
+  int port = 0;
+  try {
+    port = std::stoi(address.substr(colon + 1));
+  } catch (...) {
+    return BadData("http address \"" + address + "\": bad port");
+  }
+  if (host.empty()) host = "0.0.0.0";
+  std::unique_ptr<CompactorStatusServer> s(new CompactorStatusServer());
+  s->server_ = std::make_unique<httplib::Server>();
+  httplib::Server& srv = *s->server_;
+  srv.set_socket_options(ExclusiveListenSocket);
+  srv.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) { res.set_content("OK", "text/plain"); });
+  srv.Get("/-/ready", [ready](const httplib::Request&, httplib::Response& res) {
+    if (ready->load()) {
+      res.set_content("OK", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("not ready", "text/plain");
+    }
+  });
+  srv.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(RenderMetrics(), kMetricsContentType);
+  });
+  const std::string label = opts.label;
+  srv.Get("/api/v1/blocks", [compactor, label](const httplib::Request&, httplib::Response& res) {
+    res.set_content(BlocksJson(compactor->LoadedBlocks(), label), "application/json");
+  });
+  const bool admin_disabled = opts.disable_admin_operations;
+  srv.Post("/api/v1/blocks/mark", [bucket, admin_disabled](const httplib::Request& req, httplib::Response& res) {
+    if (admin_disabled) {
+      res.status = 403;
+      res.set_content(ErrorJson("forbidden", "admin operations are disabled"), "application/json");
+      return;
+    }
+    auto id = tsdb::Ulid::Parse(req.get_param_value("id"));
+    if (!id.ok()) {
+      res.status = 400;
+      res.set_content(ErrorJson("bad_data", "id: " + id.status().message()), "application/json");
+      return;
+    }
+    const std::string action = req.get_param_value("action");
+    Marker m;
+    m.id = *id;
+    m.details = req.get_param_value("detail");
+    m.time_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (action == "DELETION") {
+      m.kind = MarkerKind::kDeletion;
+    } else if (action == "NO_COMPACTION") {
+      m.kind = MarkerKind::kNoCompact;
+      m.reason = std::string(kReasonManual);
+    } else if (action == "NO_DOWNSAMPLE") {
+      m.kind = MarkerKind::kNoDownsample;
+      m.reason = std::string(kReasonManual);
+    } else {
+      res.status = 400;
+      res.set_content(ErrorJson("bad_data", "action must be DELETION, NO_COMPACTION or NO_DOWNSAMPLE"),
+                      "application/json");
+      return;
+    }
+    auto exists = bucket->Exists(id->ToString() + "/meta.json");
+    if (exists.ok() && !*exists) {
+      res.status = 404;
+      res.set_content(ErrorJson("not_found", "block " + id->ToString() + " does not exist"), "application/json");
+      return;
+    }
+    auto written = WriteMarkerIfAbsent(*bucket, m);
+    if (!written.ok()) {
+      res.status = 503;
+      res.set_content(ErrorJson("unavailable", written.status().message()), "application/json");
+      return;
+    }
+    res.set_content("{\"status\":\"success\"}", "application/json");
+  });
+  if (port == 0) {
+    s->port_ = srv.bind_to_any_port(host);
+  } else {
+    s->port_ = srv.bind_to_port(host, port) ? port : -1;
+  }
+  if (s->port_ <= 0) return UnavailableError("cannot listen on " + address);
+  httplib::Server* raw = s->server_.get();
+  s->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  return s;
+}
+
+}  // namespace meridian::compact
