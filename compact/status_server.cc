@@ -35,15 +35,37 @@ std::string ErrorJson(const std::string& type, const std::string& msg) {
   return "{\"status\":\"error\",\"errorType\":" + JsonString(type) + ",\"error\":" + JsonString(msg) + "}";
 }
 
+// meta.json is written tab-indented for files; an API answer is compact.
+std::string Minify(const std::string& json) {
+  std::string out;
+  out.reserve(json.size());
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      out += c;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == '"') in_string = true;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string BlocksJson(const std::vector<tsdb::BlockMeta>& blocks, const std::string& label) {
   std::string out = "{\"status\":\"success\",\"data\":{\"blocks\":[";
   for (size_t i = 0; i < blocks.size(); ++i) {
     if (i > 0) out += ",";
-    std::string m = tsdb::SerializeBlockMeta(blocks[i]);
-    while (!m.empty() && m.back() == '\n') m.pop_back();
-    out += m;
+    out += Minify(tsdb::SerializeBlockMeta(blocks[i]));
   }
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   out += "],\"label\":" + JsonString(label) + ",\"refreshedAt\":" + std::to_string(now) + "}}";
