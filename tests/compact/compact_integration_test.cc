@@ -170,6 +170,28 @@ TEST(CompactIntegration, KilledAtRandomMomentsLosesNothingAndTheNextRunFinishes)
   EXPECT_EQ(ReadServedSamples(*run, dir.path()), want);
 }
 
+// Two compactors split one bucket with --selector.relabel-config, as Thanos deployments shard.
+TEST(CompactIntegration, RelabelSelectorLimitsTheBlocksACompactorTouches) {
+  TempDir dir;
+  const std::string bucket_dir = dir.path() + "/bucket";
+  auto bucket = OpenFs(bucket_dir);
+  const int64_t start = AlignedStart(3);
+  UploadDays(*bucket, dir.path(), start, 1, Labels{{"cluster", "a"}}, SeriesSpec{});
+  UploadDays(*bucket, dir.path(), start, 1, Labels{{"cluster", "b"}}, SeriesSpec{});
+  const std::string keep_a = "--selector.relabel-config=- source_labels: [cluster]\n  regex: a\n  action: keep\n";
+  ASSERT_EQ(RunCompactOnce(bucket_dir, dir.path() + "/data", dir.path() + "/a.log", {keep_a}), 0)
+      << support::ReadFile(dir.path() + "/a.log");
+  int a_compacted = 0, b_compacted = 0;
+  for (const auto& [id, m] : ServedBlocks(*bucket)) {
+    if (m.compaction.level < 2) continue;
+    (m.thanos->labels.Get("cluster") == "a" ? a_compacted : b_compacted)++;
+  }
+  EXPECT_GT(a_compacted, 0);
+  EXPECT_EQ(b_compacted, 0);
+  EXPECT_NE(RunCompactOnce(bucket_dir, dir.path() + "/data", dir.path() + "/bad.log",
+                           {"--selector.relabel-config=- action: nope\n"}), 0);
+}
+
 TEST(CompactIntegration, OverlapHaltsAndTheHttpEndpointsReportIt) {
   TempDir dir;
   const std::string bucket_dir = dir.path() + "/bucket";
