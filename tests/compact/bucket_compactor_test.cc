@@ -10,6 +10,7 @@
 #include "compact/compactor_metrics.h"
 #include "compact/markers.h"
 #include "compact/planner.h"
+#include "tsdb/chunkenc/aggr.h"
 #include "tests/compact/compact_fixture.h"
 #include "tests/compact/faulty_bucket.h"
 
@@ -193,6 +194,52 @@ TEST(BucketCompactor, DownsamplesLongBlocksToFiveMinutesAndOneHourAndSettles) {
   }
   // Raw data is untouched by downsampling.
   EXPECT_EQ(ReadServedSamples(*b, dir.path()), ExpectedSamples({Labels{{"cluster", "a"}}}, start, start + 30 * kDay, spec));
+  // Through the whole path (download, DownsampleBlock, writer, upload), every 5m and 1h block's
+  // count and sum aggregates add up to the raw samples (NaN and stale markers excluded) of its
+  // range, series by series.
+  for (const auto& [id, meta] : ServedBlocks(*b)) {
+    const int64_t res = meta.thanos->downsample_resolution;
+    if (res == 0) continue;
+    ASSERT_TRUE(DownloadBlock(*b, id, dir.path()).ok());
+    auto block = tsdb::BlockReader::Open(dir.path() + "/" + id.ToString());
+    ASSERT_TRUE(block.ok());
+    auto p = (*block)->index().AllPostings();
+    Labels ls;
+    std::vector<tsdb::index::ChunkMeta> metas;
+    int series = 0;
+    while (p->Next()) {
+      metas.clear();
+      ASSERT_TRUE((*block)->index().Series(p->At(), &ls, &metas).ok());
+      int s = std::stoi(std::string(ls.Get("instance")).substr(1));
+      double count = 0, sum = 0, want_count = 0, want_sum = 0;
+      for (const auto& cm : metas) {
+        auto c = (*block)->chunks().Read(cm.ref, cm.min_time, cm.max_time);
+        ASSERT_TRUE(c.ok());
+        ASSERT_EQ(c->encoding, storage::ChunkEncoding::kAggregate);
+        auto parts = chunkenc::ParseAggrChunk(c->bytes());
+        ASSERT_TRUE(parts.ok());
+        std::vector<int64_t> ts;
+        std::vector<double> vs;
+        ASSERT_TRUE(chunkenc::DecodeAggrSubChunk(*(*parts)[chunkenc::AggrType::kCount], &ts, &vs).ok());
+        for (double v : vs) count += v;
+        ts.clear();
+        vs.clear();
+        ASSERT_TRUE(chunkenc::DecodeAggrSubChunk(*(*parts)[chunkenc::AggrType::kSum], &ts, &vs).ok());
+        for (double v : vs) sum += v;
+      }
+      for (int64_t t = meta.min_time; t < meta.max_time; t += spec.interval) {
+        auto v = SampleAt(s, t);
+        if (!v || std::isnan(*v)) continue;
+        want_count += 1;
+        want_sum += *v;
+      }
+      EXPECT_EQ(count, want_count) << ls.ToString() << " in " << id.ToString();
+      EXPECT_NEAR(sum, want_sum, std::abs(want_sum) * 1e-12) << ls.ToString();
+      ++series;
+    }
+    EXPECT_EQ(series, spec.n_series);
+    std::filesystem::remove_all(dir.path() + "/" + id.ToString());
+  }
 
   auto before = ObjectNames(*b);
   auto again = c.RunIteration();

@@ -14,7 +14,9 @@
 #include "tests/support/http_client.h"
 #include "tests/support/meridian_process.h"
 #include "tests/support/process.h"
+#include "objstore/config.h"
 #include "tests/support/prometheus_process.h"
+#include "tests/support/s3rver_process.h"
 
 namespace meridian::compact {
 namespace {
@@ -190,6 +192,79 @@ TEST(CompactIntegration, RelabelSelectorLimitsTheBlocksACompactorTouches) {
   EXPECT_EQ(b_compacted, 0);
   EXPECT_NE(RunCompactOnce(bucket_dir, dir.path() + "/data", dir.path() + "/bad.log",
                            {"--selector.relabel-config=- action: nope\n"}), 0);
+}
+
+// The same iteration against a real S3 server (s3rver): listing, ranged reads, uploads and
+// deletions through the S3 provider.
+TEST(CompactIntegration, CompactsABucketInS3) {
+  const char* bin = std::getenv("MERIDIAN_S3RVER");
+  if (bin == nullptr || access(bin, X_OK) != 0) GTEST_SKIP() << "s3rver not installed (MERIDIAN_S3RVER)";
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/s3");
+  auto s3 = support::S3rverProcess::Start(bin, dir.path() + "/s3", {"blocks"});
+  ASSERT_TRUE(s3.ok()) << s3.status().message();
+  const std::string yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*s3)->endpoint() +
+                           "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+  auto bucket = objstore::NewBucketFromConfig(yaml);
+  ASSERT_TRUE(bucket.ok()) << bucket.status().message();
+  // Aligned to a 2-day epoch window, so one whole 2d block forms and is downsampled.
+  const int64_t start = (NowMs() - 5 * kDay) / (2 * kDay) * (2 * kDay);
+  SeriesSpec spec{3, 120'000};
+  const Labels ext{{"cluster", "s3"}};
+  UploadDays(**bucket, dir.path(), start, 3, ext, spec);
+  auto p = support::ChildProcess::Spawn(
+      {support::MeridianBinary(), "compact", "--objstore.config=" + yaml, "--data-dir=" + dir.path() + "/data",
+       "--consistency-delay=0s", "--delete-delay=0s", "--http-address=127.0.0.1:0", "--log.level=warn"},
+      dir.path() + "/compact.log");
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ((*p)->Wait(), 0) << (*p)->Log();
+  const auto layout = Layout(**bucket);
+  int compacted = 0, downsampled = 0;
+  for (const auto& e : layout) {
+    compacted += e.level > 1 && e.resolution == 0;
+    downsampled += e.resolution == 300000;
+  }
+  EXPECT_GT(compacted, 0) << LayoutString(layout);
+  EXPECT_GT(downsampled, 0) << LayoutString(layout);
+  EXPECT_EQ(ReadServedSamples(**bucket, dir.path()), ExpectedSamples({ext}, start, start + 3 * kDay, spec));
+}
+
+// `meridian downsample --once` and `meridian tools bucket mark/ls` as an operator runs them.
+TEST(CompactIntegration, StandaloneDownsamplerAndBucketMarks) {
+  TempDir dir;
+  const std::string bucket_dir = dir.path() + "/bucket";
+  auto bucket = OpenFs(bucket_dir);
+  const int64_t start = AlignedStart(4);
+  const Labels ext{{"cluster", "a"}};
+  // One raw block spanning 48h (as a compactor would have made) and one 2h block.
+  auto big = UploadBlock(*bucket, dir.path(), ext, start, start + 48 * kHour, SeriesSpec{3, 60'000});
+  auto small = UploadBlock(*bucket, dir.path(), ext, start + 48 * kHour, start + 50 * kHour);
+  const std::string cfg = "--objstore.config=" + BucketConfig(bucket_dir);
+  const std::string log = dir.path() + "/tools.log";
+  // A no-downsample mark by hand keeps the big block from being downsampled.
+  ASSERT_TRUE(support::RunCommand({support::MeridianBinary(), "tools", "bucket", "mark", cfg, "--id=" + big.ulid.ToString(),
+                                   "--marker=no-downsample-mark.json", "--details=test"}, log).ok())
+      << support::ReadFile(log);
+  ASSERT_TRUE(support::RunCommand({support::MeridianBinary(), "tools", "bucket", "ls", cfg}, log).ok());
+  EXPECT_NE(support::ReadFile(log).find("no-downsample"), std::string::npos) << support::ReadFile(log);
+  auto run_downsample = [&] {
+    return support::RunCommand({support::MeridianBinary(), "downsample", cfg, "--data-dir=" + dir.path() + "/data",
+                                "--http-address=127.0.0.1:0", "--once", "--log.level=warn"}, dir.path() + "/ds.log");
+  };
+  ASSERT_TRUE(run_downsample().ok()) << support::ReadFile(dir.path() + "/ds.log");
+  auto count_res = [&](int64_t res) {
+    int n = 0;
+    for (const auto& e : Layout(*bucket)) n += e.resolution == res;
+    return n;
+  };
+  EXPECT_EQ(count_res(300000), 0);
+  // Without the mark it is downsampled; the 2h block is too short and stays raw only.
+  ASSERT_TRUE(support::RunCommand({support::MeridianBinary(), "tools", "bucket", "mark", cfg, "--id=" + big.ulid.ToString(),
+                                   "--marker=no-downsample-mark.json", "--remove"}, log).ok());
+  ASSERT_TRUE(run_downsample().ok()) << support::ReadFile(dir.path() + "/ds.log");
+  EXPECT_EQ(count_res(300000), 1);
+  EXPECT_FALSE(support::RunCommand({support::MeridianBinary(), "tools", "bucket", "mark", cfg, "--id=" + small.ulid.ToString(),
+                                    "--marker=bogus.json"}, log).ok());
 }
 
 TEST(CompactIntegration, OverlapHaltsAndTheHttpEndpointsReportIt) {
