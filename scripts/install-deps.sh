@@ -16,8 +16,8 @@ PACKAGES=(
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # real peers used by the integration tests
-  prometheus curl
+  # real peers used by the integration tests, and VictoriaMetrics (with vmctl) for the benchmarks
+  prometheus curl victoria-metrics python3
 )
 
 missing=()
@@ -41,5 +41,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   # Debian's prometheus package starts a server on :9090; tests start their own on free ports.
   if command -v systemctl >/dev/null 2>&1; then
     $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now victoria-metrics >/dev/null 2>&1 || true
   fi
 fi

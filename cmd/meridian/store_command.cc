@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -18,6 +20,8 @@
 #include "cmd/meridian/flags.h"
 #include "common/logging.h"
 #include "model/duration.h"
+#include "model/relabel.h"
+#include "model/time_format.h"
 #include "objstore/config.h"
 #include "query/served_store_metrics.h"
 #include "storeapi/gateway/bucket_store.h"
@@ -35,6 +39,10 @@ struct StoreFlags {
   std::string sync_block_duration = "15m";
   int64_t index_cache_size_bytes = 250LL << 20;
   int64_t series_limit = 0;
+  std::string min_time = "0000-01-01T00:00:00Z";
+  std::string max_time = "9999-12-31T23:59:59Z";
+  std::string relabel_config;
+  std::string relabel_config_file;
 };
 
 int Fail(const std::string& what, const Status& s) {
@@ -60,6 +68,32 @@ int RunStore(const StoreFlags& f) {
   // Thanos has no separate chunk cache by default; give chunk pages a budget of the same size.
   opts.chunk_cache_bytes = static_cast<uint64_t>(f.index_cache_size_bytes);
   opts.series_limit = f.series_limit;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  auto min_time = ParseTimeOrDurationMs(f.min_time, now);
+  auto max_time = ParseTimeOrDurationMs(f.max_time, now);
+  if (!min_time) return Fail("--min-time", BadData("not an RFC 3339 time or relative duration: " + f.min_time));
+  if (!max_time) return Fail("--max-time", BadData("not an RFC 3339 time or relative duration: " + f.max_time));
+  if (*min_time >= *max_time) return Fail("--min-time", BadData("must be before --max-time"));
+  opts.min_time = *min_time;
+  opts.max_time = *max_time;
+  std::string relabel_yaml = f.relabel_config;
+  if (relabel_yaml.empty() && !f.relabel_config_file.empty()) {
+    std::ifstream in(f.relabel_config_file);
+    if (!in) return Fail("--selector.relabel-config-file", BadData("cannot read " + f.relabel_config_file));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    relabel_yaml = ss.str();
+  }
+  auto relabel = ParseRelabelConfig(relabel_yaml);
+  if (!relabel.ok()) return Fail("--selector.relabel-config", relabel.status());
+  if (!relabel->empty()) {
+    // Thanos's LabelShardedMetaFilter: external labels plus __block_id.
+    opts.keep = [steps = *relabel](const tsdb::BlockMeta& m) {
+      Labels l = m.thanos ? m.thanos->labels : Labels();
+      return Relabel(l.With("__block_id", m.ulid.ToString()), steps).has_value();
+    };
+  }
   auto store = storeapi::gateway::BucketStore::New(std::shared_ptr<objstore::Bucket>(std::move(*bucket)), opts);
   if (!store.ok()) return Fail("store", store.status());
 
@@ -131,6 +165,12 @@ void AddStoreCommand(CLI::App& app, int* exit_code) {
                   "limit is exceeded. 0 means no limit.")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+  cmd->add_option("--min-time", f->min_time, "Start of time range limit to serve. Thanos Store will serve only metrics, which happened later than this value. Option can be a constant time in RFC3339 format or time duration relative to current time, such as -1d or 2h45m. Valid duration units are ms, s, m, h, d, w, y.")
+      ->capture_default_str();
+  cmd->add_option("--max-time", f->max_time, "End of time range limit to serve. Thanos Store will serve only blocks, which happened earlier than this value. Option can be a constant time in RFC3339 format or time duration relative to current time, such as -1d or 2h45m. Valid duration units are ms, s, m, h, d, w, y.")
+      ->capture_default_str();
+  cmd->add_option("--selector.relabel-config-file", f->relabel_config_file, "Path to YAML file with relabeling configuration that allows selecting blocks. It follows native Prometheus relabel-config syntax.");
+  cmd->add_option("--selector.relabel-config", f->relabel_config, "Alternative to 'selector.relabel-config-file' flag (mutually exclusive). Content of YAML file with relabeling configuration that allows selecting blocks.");
   cmd->callback([f, exit_code] { *exit_code = RunStore(*f); });
 }
 

@@ -24,6 +24,9 @@ struct GenDemoFlags {
   int64_t max_time_ms = 0;
   std::string duration = "24h";
   std::string scrape_interval = "15s";
+  std::vector<std::string> clusters = {"eu-west-1", "us-east-1", "ap-south-1"};
+  std::vector<std::string> replicas = {"a", "b"};
+  int nodes_per_cluster = 3;
 };
 
 struct BucketFlags {
@@ -64,6 +67,9 @@ int RunGenDemo(const GenDemoFlags& f) {
   if (!d || !si) return Fail("gen-demo", BadData("bad --duration or --scrape-interval"));
   o.duration_ms = *d;
   o.scrape_interval_ms = *si;
+  o.clusters = f.clusters;
+  o.replicas = f.replicas;
+  o.nodes_per_cluster = f.nodes_per_cluster;
   auto start = std::chrono::steady_clock::now();
   auto sum = storeapi::gateway::GenerateDemoData(**bucket, o);
   if (!sum.ok()) return Fail("gen-demo", sum.status());
@@ -175,6 +181,13 @@ void AddToolsCommand(CLI::App& app, int* exit_code) {
   gen_demo->add_option("--scrape-interval", gen->scrape_interval, "Interval between samples.")
       ->capture_default_str()
       ->check(DurationValidator());
+  gen_demo->add_option("--clusters", gen->clusters, "Clusters (external label `cluster`), comma-separated.")
+      ->delimiter(',')->capture_default_str();
+  gen_demo->add_option("--replicas", gen->replicas, "Replicas per cluster (external label `replica`), comma-separated.")
+      ->delimiter(',')->capture_default_str();
+  gen_demo->add_option("--nodes-per-cluster", gen->nodes_per_cluster,
+                       "Nodes per cluster; each adds about 60 series (node, pods and their HTTP metrics).")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   gen_demo->callback([gen, exit_code] { *exit_code = RunGenDemo(*gen); });
 
   CLI::App* bucket = tools->add_subcommand("bucket", "Inspects the blocks of a bucket.");

@@ -60,8 +60,10 @@ StatusOr<std::shared_ptr<BucketStore>> BucketStore::New(std::shared_ptr<objstore
   return std::shared_ptr<BucketStore>(new BucketStore(std::move(bucket), std::move(opts)));
 }
 
-StatusOr<std::shared_ptr<BucketBlock>> BucketStore::LoadBlock(const std::string& ulid, bool* partial) {
+StatusOr<std::shared_ptr<BucketBlock>> BucketStore::LoadBlock(const std::string& ulid, bool* partial,
+                                                              bool* excluded) {
   *partial = false;
+  *excluded = false;
   auto raw = bucket_->Get(ulid + "/" + std::string(tsdb::kMetaFilename));
   if (!raw.ok()) {
     // meta.json is uploaded last: without it the block is still being uploaded.
@@ -72,6 +74,10 @@ StatusOr<std::shared_ptr<BucketBlock>> BucketStore::LoadBlock(const std::string&
   if (!meta.ok()) return meta.status().Wrap("block " + ulid + ": meta.json");
   if (meta->ulid.ToString() != ulid) {
     return CorruptError("block " + ulid + ": meta.json names block " + meta->ulid.ToString());
+  }
+  if (meta->max_time <= opts_.min_time || meta->min_time >= opts_.max_time || (opts_.keep && !opts_.keep(*meta))) {
+    *excluded = true;
+    return NotFoundError("block " + ulid + ": not in this store's shard");
   }
   return BucketBlock::Open(env_, std::move(*meta), opts_.data_dir + "/" + ulid);
 }
@@ -112,8 +118,9 @@ Status BucketStore::Sync() {
       next[ulid] = it->second;
       continue;
     }
-    bool partial = false;
-    auto block = LoadBlock(ulid, &partial);
+    if (excluded_.count(ulid)) continue;
+    bool partial = false, excluded = false;
+    auto block = LoadBlock(ulid, &partial, &excluded);
     if (block.ok()) {
       next[ulid] = *block;
       spdlog::info("bucket store: loaded block {} ({} series, {} .. {})", ulid,
@@ -122,6 +129,10 @@ Status BucketStore::Sync() {
       continue;
     }
     if (partial) continue;
+    if (excluded) {
+      excluded_.insert(ulid);
+      continue;
+    }
     errors[ulid] = block.status();
     auto old = old_errors.find(ulid);
     if (old == old_errors.end() || old->second.message() != block.status().message()) {
@@ -237,8 +248,9 @@ StatusOr<thanos::info::InfoResponse> BucketStore::Info(const CallContext&) {
   }
   for (const auto& ls : sets) LabelsToProto(ls, r.add_label_sets()->mutable_labels());
   auto* s = r.mutable_store();
-  s->set_min_time(mint);
-  s->set_max_time(maxt);
+  // A time shard announces only its range, so the querier sends it only what it can answer.
+  s->set_min_time(std::max(mint, opts_.min_time));
+  s->set_max_time(std::min(maxt, opts_.max_time == std::numeric_limits<int64_t>::max() ? maxt : opts_.max_time - 1));
   s->set_supports_without_replica_labels(true);
   return r;
 }
@@ -251,8 +263,15 @@ std::unique_ptr<SeriesStream> BucketStore::Series(const thanos::SeriesRequest& r
   auto matchers = MatchersFromProto(req.matchers());
   if (!matchers.ok()) return ErrorStream(matchers.status());
   if (matchers->empty()) return ErrorStream(BadData("no matchers specified (got empty matcher set)"));
-  auto blocks = SelectBlocks(req.min_time(), req.max_time(), req.max_resolution_window(), *matchers);
+  // Outside this store's time shard there is nothing to serve, even from blocks overlapping it.
+  const int64_t mint = std::max(req.min_time(), opts_.min_time);
+  const int64_t maxt = opts_.max_time == std::numeric_limits<int64_t>::max() ? req.max_time()
+                                                                            : std::min(req.max_time(), opts_.max_time - 1);
+  std::vector<BlockPtr> blocks;
+  if (mint <= maxt) blocks = SelectBlocks(mint, maxt, req.max_resolution_window(), *matchers);
   thanos::SeriesRequest inner = req;
+  inner.set_min_time(mint);
+  inner.set_max_time(maxt);
   inner.set_limit(0);               // applied to the merged stream
   inner.set_response_batch_size(0);  // blocks stream single series
   std::vector<MergeSource> sources;

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <memory>
@@ -31,6 +33,13 @@ struct BucketStoreOptions {
   uint64_t chunk_cache_bytes = 250ull << 20;   // chunk pages
   int64_t series_limit = 0;                     // --store.limits.request-series (0: no limit)
   BucketBlockOptions block;
+  // Time-based sharding (--min-time/--max-time): only blocks overlapping [min_time, max_time)
+  // are loaded, and only samples inside it are served; Info reports the range.
+  int64_t min_time = std::numeric_limits<int64_t>::min();
+  int64_t max_time = std::numeric_limits<int64_t>::max();
+  // Label-based sharding (--selector.relabel-config): blocks whose meta this rejects are not
+  // loaded. Decided once per block, when it is first seen.
+  std::function<bool(const tsdb::BlockMeta&)> keep;
 };
 
 struct BucketStoreStats {
@@ -75,7 +84,8 @@ class BucketStore final : public Store {
   std::vector<std::shared_ptr<BucketBlock>> SelectBlocks(int64_t mint, int64_t maxt,
                                                          int64_t max_resolution,
                                                          const Matchers& matchers) const;
-  StatusOr<std::shared_ptr<BucketBlock>> LoadBlock(const std::string& ulid, bool* partial);
+  // `*partial`: no meta.json yet; `*excluded`: the shard filters reject the block.
+  StatusOr<std::shared_ptr<BucketBlock>> LoadBlock(const std::string& ulid, bool* partial, bool* excluded);
 
   std::shared_ptr<objstore::Bucket> bucket_;
   BucketStoreOptions opts_;
@@ -83,7 +93,8 @@ class BucketStore final : public Store {
   std::mutex sync_mu_;  // one Sync at a time
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<BucketBlock>> blocks_;  // by ULID
-  std::set<std::string> hidden_;  // loaded but not served: another block holds all their data
+  std::set<std::string> hidden_;
+  std::set<std::string> excluded_;  // blocks of other shards, never loaded (guarded by sync_mu_)  // loaded but not served: another block holds all their data
   std::map<std::string, Status> errors_;
   std::atomic<bool> synced_{false};
   std::atomic<uint64_t> syncs_{0};

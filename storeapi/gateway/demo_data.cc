@@ -199,7 +199,9 @@ StatusOr<DemoSummary> GenerateDemoData(objstore::Bucket& bucket, const DemoOptio
   if (o.scrape_interval_ms <= 0 || o.block_ms <= 0 || o.duration_ms < o.block_ms) {
     return BadData("gen-demo: scrape interval and block length must be positive and the duration at least one block");
   }
-  if (o.clusters.empty() || o.nodes_per_cluster <= 0) return BadData("gen-demo: no clusters or nodes");
+  if (o.clusters.empty() || o.nodes_per_cluster <= 0 || o.replicas.empty()) {
+    return BadData("gen-demo: no clusters, nodes or replicas");
+  }
   int64_t end = o.end_ms;
   if (end == 0) {
     end = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -233,8 +235,9 @@ StatusOr<DemoSummary> GenerateDemoData(objstore::Bucket& bucket, const DemoOptio
   for (const auto& cluster : o.clusters) {
     DemoModel model(o, start);
     model.Build(cluster);
-    for (const char* replica : {"a", "b"}) {
-      const int64_t replica_offset = replica[0] == 'a' ? 0 : 7321;
+    for (size_t r = 0; r < o.replicas.size(); ++r) {
+      const std::string& replica = o.replicas[r];
+      const int64_t replica_offset = static_cast<int64_t>(r) * 7321;
       for (int64_t bstart = start; bstart < end; bstart += o.block_ms) {
         const int64_t bend = std::min(end, bstart + o.block_ms);
         tsdb::BlockWriterOptions wo;
@@ -260,7 +263,7 @@ StatusOr<DemoSummary> GenerateDemoData(objstore::Bucket& bucket, const DemoOptio
           for (int64_t k = first; k < bend; k += o.scrape_interval_ms) {
             int64_t t = k + static_cast<int64_t>(Noise(tid, static_cast<uint64_t>(k)) * 9) - 4;
             if (t < bstart || t >= bend) continue;
-            if (replica[0] == 'b' && t >= gap_start && t < gap_start + o.gap_ms) continue;
+            if (r == 1 && t >= gap_start && t < gap_start + o.gap_ms) continue;
             if (!ts.empty() && t <= ts.back()) continue;
             ts.push_back(t);
             vs.push_back(s.value(t));

@@ -23,6 +23,7 @@ struct DemoOptions {
   int64_t scrape_interval_ms = 15000;
   std::vector<std::string> clusters = {"eu-west-1", "us-east-1", "ap-south-1"};
   int nodes_per_cluster = 3;
+  std::vector<std::string> replicas = {"a", "b"};  // HA pair per cluster (external label `replica`)
   int64_t gap_ms = 30 * 60 * 1000LL;  // missing from replica b
   std::string work_dir;               // scratch space for writing blocks; default: temp dir
 };

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/relabel.h"
 #include "objstore/filesystem/filesystem_bucket.h"
 #include "storeapi/gateway/byte_cache.h"
 #include "storeapi/gateway/status_server.h"
@@ -165,6 +166,69 @@ TEST_F(BucketStoreTest, BlocksWhoseSourcesAnotherBlockCoversAreNotServed) {
   ASSERT_TRUE(got.status.ok()) << got.status.message();
   ASSERT_EQ(got.series.size(), 4u);
   EXPECT_EQ(got.series[0].samples.size(), 480u);
+}
+
+// Two store-gateways splitting a bucket by hashmod on __block_id answer together exactly what
+// one answers, and a time-sharded store serves only its range and says so in Info.
+TEST_F(BucketStoreTest, ShardsByRelabelAndTimeTogetherAnswerAsOne) {
+  const Labels ext{{"replica", "a"}};
+  for (int b = 0; b < 8; ++b) Upload(ext, MakeSeries(3, b * 2 * kHour, (b + 1) * 2 * kHour), b * 2 * kHour, (b + 1) * 2 * kHour);
+  auto shard = [&](int n, std::string dir) {
+    auto steps = ParseRelabelConfig("- source_labels: [__block_id]\n  target_label: shard\n  action: hashmod\n  modulus: 2\n"
+                                    "- source_labels: [shard]\n  regex: \"" + std::to_string(n) + "\"\n  action: keep\n");
+    EXPECT_TRUE(steps.ok());
+    BucketStoreOptions o;
+    o.data_dir = root_.path() + "/" + dir;
+    o.keep = [steps = *steps](const tsdb::BlockMeta& m) {
+      return Relabel(m.thanos->labels.With("__block_id", m.ulid.ToString()), steps).has_value();
+    };
+    auto s = BucketStore::New(bucket_, o);
+    EXPECT_TRUE(s.ok());
+    EXPECT_TRUE((*s)->Sync().ok());
+    return *s;
+  };
+  auto all = NewStore();
+  ASSERT_TRUE(all->Sync().ok());
+  auto s0 = shard(0, "s0"), s1 = shard(1, "s1");
+  EXPECT_EQ(s0->Blocks().size() + s1->Blocks().size(), 8u);
+  EXPECT_GT(s0->Blocks().size(), 0u);
+  EXPECT_GT(s1->Blocks().size(), 0u);
+  auto req = Req(0, 16 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")});
+  auto want = Collect(*all, req);
+  auto a = Collect(*s0, req), b = Collect(*s1, req);
+  ASSERT_TRUE(want.status.ok() && a.status.ok() && b.status.ok());
+  std::map<std::string, std::map<int64_t, double>> merged, expected;
+  for (const auto* got : {&a, &b}) {
+    for (const auto& s : got->series) {
+      for (auto [t, v] : s.samples) EXPECT_TRUE(merged[s.labels.ToString()].emplace(t, v).second);
+    }
+  }
+  for (const auto& s : want.series) {
+    for (auto [t, v] : s.samples) expected[s.labels.ToString()][t] = v;
+  }
+  EXPECT_EQ(merged, expected);
+
+  // A time shard over [4h, 10h): blocks outside are not loaded, samples outside not served.
+  BucketStoreOptions o;
+  o.data_dir = root_.path() + "/time";
+  o.min_time = 4 * kHour;
+  o.max_time = 10 * kHour;
+  auto ts = BucketStore::New(bucket_, o);
+  ASSERT_TRUE(ts.ok());
+  ASSERT_TRUE((*ts)->Sync().ok());
+  EXPECT_EQ((*ts)->Blocks().size(), 3u);
+  auto info = (*ts)->Info({});
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->store().min_time(), 4 * kHour);
+  EXPECT_EQ(info->store().max_time(), 10 * kHour - 1);
+  auto part = Collect(**ts, req);
+  ASSERT_TRUE(part.status.ok());
+  for (const auto& s : part.series) {
+    for (auto [t, v] : s.samples) {
+      EXPECT_GE(t, 4 * kHour);
+      EXPECT_LT(t, 10 * kHour);
+    }
+  }
 }
 
 TEST_F(BucketStoreTest, ReplicasStaySeparateConsecutivePartitions) {
