@@ -21,11 +21,27 @@ class StatusStream : public SeriesStream {
 
 // The labels a series carries on the wire: its own, overridden by the external labels, minus
 // the replica labels the caller asked to drop.
+// Both sets are sorted, so one merge pass builds it: linear in their sizes, however many
+// external labels a block carries (a meta.json with 400,000 of them once took minutes here).
 Labels OutputLabels(const Labels& series, const Labels& external, const std::vector<std::string>& drop) {
-  LabelsBuilder b(series);
-  for (const auto& l : external) b.Set(l.name, l.value);
-  for (const auto& d : drop) b.Del(d);
-  return b.Build();
+  if (external.empty() && drop.empty()) return series;
+  std::vector<std::string_view> dropped(drop.begin(), drop.end());
+  std::sort(dropped.begin(), dropped.end());
+  auto keep = [&](const Label& l) { return !l.value.empty() && !std::binary_search(dropped.begin(), dropped.end(), l.name); };
+  std::vector<Label> out;
+  out.reserve(series.size() + external.size());
+  auto s = series.begin(), e = external.begin();
+  while (s != series.end() || e != external.end()) {
+    if (e == external.end() || (s != series.end() && s->name < e->name)) {
+      if (keep(*s)) out.push_back(*s);
+      ++s;
+    } else {
+      if (s != series.end() && s->name == e->name) ++s;  // the external label wins
+      if (keep(*e)) out.push_back(*e);
+      ++e;
+    }
+  }
+  return Labels::FromSorted(std::move(out));
 }
 
 // Streams series from the inner set in order, or, when relabelling can reorder them

@@ -231,6 +231,24 @@ TEST_F(BucketStoreTest, ShardsByRelabelAndTimeTogetherAnswerAsOne) {
   }
 }
 
+// A meta.json with 200,000 external labels (a hostile or broken uploader): each series gets them
+// all in one merge pass. The quadratic label building this replaced took minutes here, beyond
+// the test's time limit.
+TEST_F(BucketStoreTest, HugeExternalLabelSetsAreMergedInLinearTime) {
+  auto m = Upload(Labels{{"replica", "a"}}, MakeSeries(3, 0, 2 * kHour), 0, 2 * kHour);
+  std::vector<Label> many;
+  for (int i = 0; i < 200000; ++i) many.push_back({"ext_" + std::to_string(i), "v"});
+  m.thanos->labels = Labels::FromUnsorted(std::move(many));
+  std::ofstream(BlockPath(m) + "/meta.json", std::ios::trunc) << tsdb::SerializeBlockMeta(m);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  auto got = Collect(*store, Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")}));
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  ASSERT_EQ(got.series.size(), 3u);
+  EXPECT_GT(got.series[0].labels.size(), 200000u);
+  EXPECT_EQ(got.series[0].labels.Get("ext_123"), "v");
+}
+
 TEST_F(BucketStoreTest, ReplicasStaySeparateConsecutivePartitions) {
   Upload(Labels{{"cluster", "c1"}, {"replica", "a"}}, MakeSeries(10, 0, 2 * kHour), 0, 2 * kHour);
   Upload(Labels{{"cluster", "c1"}, {"replica", "b"}}, MakeSeries(10, 0, 2 * kHour, 0.5), 0, 2 * kHour);
