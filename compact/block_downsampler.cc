@@ -18,17 +18,6 @@ struct SeriesWork {
   StatusOr<std::vector<storage::Chunk>> out = std::vector<storage::Chunk>();
 };
 
-std::vector<std::string> SymbolsOf(const tsdb::index::IndexReader& idx) {
-  std::vector<std::string> out;
-  for (const auto& name : idx.LabelNames()) {
-    out.push_back(name);
-    for (auto& v : idx.LabelValues(name)) out.push_back(std::move(v));
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
 }  // namespace
 
 StatusOr<std::optional<tsdb::BlockMeta>> DownsampleBlock(const tsdb::BlockReader& in,
@@ -46,7 +35,7 @@ StatusOr<std::optional<tsdb::BlockMeta>> DownsampleBlock(const tsdb::BlockReader
   if (!meta.thanos) meta.thanos = tsdb::ThanosMeta{};
   meta.thanos->downsample_resolution = resolution;
   meta.thanos->source = "compactor";
-  auto writer = tsdb::StreamingBlockWriter::Create(out_dir, meta.ulid, SymbolsOf(in.index()));
+  auto writer = tsdb::StreamingBlockWriter::Create(out_dir, meta.ulid, in.index().symbols());
   if (!writer.ok()) return writer.status();
 
   auto postings = in.index().AllPostings();

@@ -51,21 +51,16 @@ struct InputChunk {
   const tsdb::Intervals* deleted = nullptr;  // this block's tombstones for the series
 };
 
+// The sorted union of the inputs' symbol tables (Prometheus keeps even symbols only dropped
+// series used).
 std::vector<std::string> UnionOfSymbols(const std::vector<std::shared_ptr<tsdb::BlockReader>>& blocks) {
   std::vector<std::string> out;
   for (const auto& b : blocks) {
-    std::vector<std::string> mine;
-    for (const auto& name : b->index().LabelNames()) {
-      mine.push_back(name);
-      for (auto& v : b->index().LabelValues(name)) mine.push_back(std::move(v));
-    }
-    std::sort(mine.begin(), mine.end());
+    const auto& mine = b->index().symbols();
     std::vector<std::string> merged;
     merged.reserve(out.size() + mine.size());
-    std::set_union(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()),
-                   std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()),
+    std::set_union(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()), mine.begin(), mine.end(),
                    std::back_inserter(merged));
-    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
     out = std::move(merged);
   }
   return out;

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/parallel_for.h"
+
 #include "compact/block_downsampler.h"
 #include "compact/block_transfer.h"
 #include "compact/blocks_cleaner.h"
@@ -31,18 +33,6 @@ int64_t ResolutionOf(const tsdb::BlockMeta& m) { return m.thanos ? m.thanos->dow
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& f) {
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) f(i);
-  };
-  size_t k = std::min<size_t>(n, static_cast<size_t>(std::max(1, workers)));
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < k; ++t) threads.emplace_back(run);
-  run();
-  for (auto& t : threads) t.join();
 }
 
 bool Overlapping(const std::vector<tsdb::BlockMeta>& plan) {
@@ -118,7 +108,8 @@ Status BucketCompactor::UploadJournaled(const std::string& block_dir, const tsdb
 
 Status BucketCompactor::RecoverInterruptedUploads() {
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(opts_.data_dir + "/uploads", ec)) {
+  for (fs::directory_iterator it(opts_.data_dir + "/uploads", ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& e = *it;
     auto id = tsdb::Ulid::Parse(e.path().filename().string());
     if (!id.ok()) continue;
     auto complete = bucket_->Exists(id->ToString() + "/" + std::string(tsdb::kMetaFilename));
@@ -346,7 +337,8 @@ Status BucketCompactor::CompactionPasses(IterationReport* report) {
     for (const auto& [id, m] : state->metas) groups[GroupKey(m)].push_back(m);
     // Work directories of groups that no longer exist (e.g. after a crash).
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(opts_.data_dir + "/compact", ec)) {
+    for (fs::directory_iterator it(opts_.data_dir + "/compact", ec), end; !ec && it != end; it.increment(ec)) {
+      const auto& e = *it;
       if (!groups.count(e.path().filename().string())) fs::remove_all(e.path(), ec);
     }
     std::vector<std::pair<std::string, std::vector<tsdb::BlockMeta>>> todo;

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/parallel_for.h"
+
 namespace meridian::compact {
 namespace {
 
@@ -30,19 +32,6 @@ struct BlockListing {
   std::optional<Marker> no_compact_mark;
   Status status;  // a bucket error: the sync fails rather than act on half a picture
 };
-
-// Runs f(i) for i in [0, n) on up to `workers` threads.
-void ParallelFor(size_t n, int workers, const std::function<void(size_t)>& f) {
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) f(i);
-  };
-  size_t k = std::min<size_t>(n, static_cast<size_t>(std::max(1, workers)));
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < k; ++t) threads.emplace_back(run);
-  run();
-  for (auto& t : threads) t.join();
-}
 
 }  // namespace
 

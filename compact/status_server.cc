@@ -4,9 +4,9 @@
 
 #include <httplib.h>
 
-#include "common/listen_socket.h"
 #include "common/metrics.h"
 #include "compact/markers.h"
+#include "storeapi/gateway/status_server.h"
 
 namespace meridian::compact {
 namespace {
@@ -80,21 +80,9 @@ CompactorStatusServer::~CompactorStatusServer() {
 StatusOr<std::unique_ptr<CompactorStatusServer>> CompactorStatusServer::Start(
     const CompactorHttpOptions& opts, std::shared_ptr<objstore::Bucket> bucket, BucketCompactor* compactor,
     const std::atomic<bool>* ready) {
-  const std::string& address = opts.address;
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos) return BadData("http address \"" + address + "\" lacks a port");
-  std::string host = address.substr(0, colon);
-  int port = 0;
-  try {
-    port = std::stoi(address.substr(colon + 1));
-  } catch (...) {
-    return BadData("http address \"" + address + "\": bad port");
-  }
-  if (host.empty()) host = "0.0.0.0";
   std::unique_ptr<CompactorStatusServer> s(new CompactorStatusServer());
   s->server_ = std::make_unique<httplib::Server>();
   httplib::Server& srv = *s->server_;
-  srv.set_socket_options(ExclusiveListenSocket);
   srv.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) { res.set_content("OK", "text/plain"); });
   srv.Get("/-/ready", [ready](const httplib::Request&, httplib::Response& res) {
     if (ready->load()) {
@@ -157,14 +145,9 @@ StatusOr<std::unique_ptr<CompactorStatusServer>> CompactorStatusServer::Start(
     }
     res.set_content("{\"status\":\"success\"}", "application/json");
   });
-  if (port == 0) {
-    s->port_ = srv.bind_to_any_port(host);
-  } else {
-    s->port_ = srv.bind_to_port(host, port) ? port : -1;
-  }
-  if (s->port_ <= 0) return UnavailableError("cannot listen on " + address);
-  httplib::Server* raw = s->server_.get();
-  s->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  auto port = storeapi::gateway::ListenInBackground(srv, opts.address, &s->thread_);
+  if (!port.ok()) return port.status();
+  s->port_ = *port;
   return s;
 }
 

@@ -8,8 +8,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -25,7 +23,6 @@
 #include "compact/planner.h"
 #include "compact/status_server.h"
 #include "model/duration.h"
-#include "model/relabel.h"
 #include "model/time_format.h"
 #include "objstore/config.h"
 
@@ -58,8 +55,7 @@ struct CompactFlags {
   std::string max_time = "9999-12-31T23:59:59Z";
   bool disable_admin_operations = false;
   std::string bucket_web_label;
-  std::string relabel_config;
-  std::string relabel_config_file;
+  SelectorFlags selector;
 };
 
 int Fail(const std::string& what, const Status& s) {
@@ -157,27 +153,13 @@ int RunCompact(const CompactFlags& f) {
     }
   }
 
-  std::string relabel_yaml = f.relabel_config;
-  if (relabel_yaml.empty() && !f.relabel_config_file.empty()) {
-    std::ifstream in(f.relabel_config_file);
-    if (!in) return Fail("--selector.relabel-config-file", BadData("cannot read " + f.relabel_config_file));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    relabel_yaml = ss.str();
-  }
-  auto relabel = ParseRelabelConfig(relabel_yaml);
-  if (!relabel.ok()) return Fail("--selector.relabel-config", relabel.status());
+  // Replica labels are left out (Thanos 0.42), so replicas of one block land on the same shard.
+  auto selector = BlockSelector(f.selector, replica_labels);
+  if (!selector.ok()) return Fail("--selector.relabel-config", selector.status());
 
   compact::CompactorOptions opts;
   opts.data_dir = f.data_dir;
-  if (!relabel->empty()) {
-    // Thanos's LabelShardedMetaFilter: the block's external labels and __block_id, replica labels
-    // left out (v0.42) so replicas of one block land on the same shard.
-    opts.sync.keep = [steps = *relabel, replica_labels](const tsdb::BlockMeta& m) {
-      Labels l = m.thanos ? m.thanos->labels.WithoutNames(replica_labels) : Labels();
-      return Relabel(l.With("__block_id", m.ulid.ToString()), steps).has_value();
-    };
-  }
+  opts.sync.keep = *selector;
   opts.sync.min_time_ms = *min_time;
   opts.sync.max_time_ms = *max_time;
   opts.sync.consistency_delay_ms = *consistency;
@@ -317,8 +299,7 @@ void AddCompactCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--disable-admin-operations", f->disable_admin_operations, "Disable UI/API admin operations like marking blocks for deletion and no compaction.");
   cmd->add_option("--bucket-web-label", f->bucket_web_label, "External block label to use as group title in the bucket web UI");
-  cmd->add_option("--selector.relabel-config-file", f->relabel_config_file, "Path to YAML file with relabeling configuration that allows selecting blocks to act on based on their external labels. It follows thanos sharding relabel-config syntax. For format details see: https://thanos.io/tip/thanos/sharding.md/#relabelling");
-  cmd->add_option("--selector.relabel-config", f->relabel_config, "Alternative to 'selector.relabel-config-file' flag (mutually exclusive). Content of YAML file with relabeling configuration that allows selecting blocks to act on based on their external labels.");
+  AddSelectorFlags(*cmd, f->selector);
   cmd->callback([f, exit_code] { *exit_code = RunCompact(*f); });
 }
 

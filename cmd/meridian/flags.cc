@@ -1,8 +1,11 @@
 #include "cmd/meridian/flags.h"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "model/duration.h"
+#include "model/relabel.h"
 
 namespace meridian::cli {
 
@@ -27,6 +30,34 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
       ->capture_default_str();
   cmd.add_option("--grpc-address", f.grpc_address, "Listen host:port for gRPC endpoints.")
       ->capture_default_str();
+}
+
+void AddSelectorFlags(CLI::App& cmd, SelectorFlags& f) {
+  cmd.add_option("--selector.relabel-config-file", f.relabel_config_file,
+                 "Path to YAML file with relabeling configuration that allows selecting blocks to act on based on "
+                 "their external labels (and __block_id). It follows the Prometheus relabel_config syntax.");
+  cmd.add_option("--selector.relabel-config", f.relabel_config,
+                 "Alternative to 'selector.relabel-config-file' flag (mutually exclusive). Content of YAML file with "
+                 "relabeling configuration that allows selecting blocks.");
+}
+
+StatusOr<std::function<bool(const tsdb::BlockMeta&)>> BlockSelector(const SelectorFlags& f,
+                                                                   const std::vector<std::string>& drop_labels) {
+  std::string yaml = f.relabel_config;
+  if (yaml.empty() && !f.relabel_config_file.empty()) {
+    std::ifstream in(f.relabel_config_file);
+    if (!in) return BadData("--selector.relabel-config-file: cannot read " + f.relabel_config_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    yaml = ss.str();
+  }
+  auto steps = ParseRelabelConfig(yaml);
+  if (!steps.ok()) return steps.status().Wrap("--selector.relabel-config");
+  if (steps->empty()) return std::function<bool(const tsdb::BlockMeta&)>();
+  return std::function<bool(const tsdb::BlockMeta&)>([steps = *steps, drop_labels](const tsdb::BlockMeta& m) {
+    Labels l = m.thanos ? m.thanos->labels.WithoutNames(drop_labels) : Labels();
+    return Relabel(l.With("__block_id", m.ulid.ToString()), steps).has_value();
+  });
 }
 
 CLI::Validator DurationValidator() {

@@ -7,8 +7,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -20,7 +18,6 @@
 #include "cmd/meridian/flags.h"
 #include "common/logging.h"
 #include "model/duration.h"
-#include "model/relabel.h"
 #include "model/time_format.h"
 #include "objstore/config.h"
 #include "query/served_store_metrics.h"
@@ -41,8 +38,7 @@ struct StoreFlags {
   int64_t series_limit = 0;
   std::string min_time = "0000-01-01T00:00:00Z";
   std::string max_time = "9999-12-31T23:59:59Z";
-  std::string relabel_config;
-  std::string relabel_config_file;
+  SelectorFlags selector;
 };
 
 int Fail(const std::string& what, const Status& s) {
@@ -77,23 +73,9 @@ int RunStore(const StoreFlags& f) {
   if (*min_time >= *max_time) return Fail("--min-time", BadData("must be before --max-time"));
   opts.min_time = *min_time;
   opts.max_time = *max_time;
-  std::string relabel_yaml = f.relabel_config;
-  if (relabel_yaml.empty() && !f.relabel_config_file.empty()) {
-    std::ifstream in(f.relabel_config_file);
-    if (!in) return Fail("--selector.relabel-config-file", BadData("cannot read " + f.relabel_config_file));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    relabel_yaml = ss.str();
-  }
-  auto relabel = ParseRelabelConfig(relabel_yaml);
-  if (!relabel.ok()) return Fail("--selector.relabel-config", relabel.status());
-  if (!relabel->empty()) {
-    // Thanos's LabelShardedMetaFilter: external labels plus __block_id.
-    opts.keep = [steps = *relabel](const tsdb::BlockMeta& m) {
-      Labels l = m.thanos ? m.thanos->labels : Labels();
-      return Relabel(l.With("__block_id", m.ulid.ToString()), steps).has_value();
-    };
-  }
+  auto selector = BlockSelector(f.selector);
+  if (!selector.ok()) return Fail("--selector.relabel-config", selector.status());
+  opts.keep = *selector;
   auto store = storeapi::gateway::BucketStore::New(std::shared_ptr<objstore::Bucket>(std::move(*bucket)), opts);
   if (!store.ok()) return Fail("store", store.status());
 
@@ -169,8 +151,7 @@ void AddStoreCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-time", f->max_time, "End of time range limit to serve. Thanos Store will serve only blocks, which happened earlier than this value. Option can be a constant time in RFC3339 format or time duration relative to current time, such as -1d or 2h45m. Valid duration units are ms, s, m, h, d, w, y.")
       ->capture_default_str();
-  cmd->add_option("--selector.relabel-config-file", f->relabel_config_file, "Path to YAML file with relabeling configuration that allows selecting blocks. It follows native Prometheus relabel-config syntax.");
-  cmd->add_option("--selector.relabel-config", f->relabel_config, "Alternative to 'selector.relabel-config-file' flag (mutually exclusive). Content of YAML file with relabeling configuration that allows selecting blocks.");
+  AddSelectorFlags(*cmd, f->selector);
   cmd->callback([f, exit_code] { *exit_code = RunStore(*f); });
 }
 

@@ -18,7 +18,8 @@ Status UploadBlock(objstore::Bucket& bucket, const std::string& block_dir, const
   }
   std::vector<std::string> files;
   for (fs::recursive_directory_iterator it(root, ec), end; it != end && !ec; it.increment(ec)) {
-    if (it->is_regular_file()) files.push_back(fs::relative(it->path(), root).generic_string());
+    std::error_code file_ec;
+    if (it->is_regular_file(file_ec)) files.push_back(it->path().lexically_relative(root).generic_string());
   }
   if (ec) return InternalError("upload of " + block_dir + ": " + ec.message());
   std::sort(files.begin(), files.end());

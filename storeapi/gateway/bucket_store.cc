@@ -1,6 +1,9 @@
 #include "storeapi/gateway/bucket_store.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -57,6 +60,15 @@ StatusOr<std::shared_ptr<BucketStore>> BucketStore::New(std::shared_ptr<objstore
   std::error_code ec;
   std::filesystem::create_directories(opts.data_dir, ec);
   if (ec) return InternalError("bucket store: cannot create data dir " + opts.data_dir + ": " + ec.message());
+  // Fail at start, with the reason, when index-headers could never be written there (a
+  // read-only or foreign-owned volume), rather than failing every block later.
+  const std::string probe = opts.data_dir + "/.meridian-write-probe";
+  if (std::FILE* f = std::fopen(probe.c_str(), "w")) {
+    std::fclose(f);
+    std::filesystem::remove(probe, ec);
+  } else {
+    return InternalError("bucket store: data dir " + opts.data_dir + " is not writable: " + std::strerror(errno));
+  }
   return std::shared_ptr<BucketStore>(new BucketStore(std::move(bucket), std::move(opts)));
 }
 
@@ -164,9 +176,12 @@ Status BucketStore::Sync() {
   // Index-headers of blocks no longer served (also from earlier runs). Open files stay valid
   // until the last query reading them ends.
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(opts_.data_dir, ec)) {
+  // increment(ec), not ++: a directory that turns unreadable must not throw out of a sync.
+  for (std::filesystem::directory_iterator it(opts_.data_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& entry = *it;
     std::string n = entry.path().filename().string();
-    if (entry.is_directory() && tsdb::Ulid::Parse(n).ok() && !next.count(n) && !errors.count(n)) {
+    std::error_code dir_ec;
+    if (entry.is_directory(dir_ec) && tsdb::Ulid::Parse(n).ok() && !next.count(n) && !errors.count(n)) {
       std::filesystem::remove_all(entry.path(), ec);
     }
   }
@@ -182,6 +197,12 @@ std::vector<BlockPtr> BucketStore::Blocks() const {
     if (!hidden_.count(ulid)) out.push_back(b);
   }
   return out;
+}
+
+bool BucketStore::ready() const {
+  if (!synced()) return false;
+  std::lock_guard<std::mutex> l(mu_);
+  return !(blocks_.empty() && !errors_.empty());
 }
 
 std::map<std::string, Status> BucketStore::BlockErrors() const {

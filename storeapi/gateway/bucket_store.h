@@ -63,6 +63,9 @@ class BucketStore final : public Store {
   // blocks are logged and reported by BlockErrors().
   Status Sync();
   bool synced() const { return synced_.load(); }
+  // Synced, and serving something unless the bucket is empty: a store whose every block failed
+  // to load (an unreadable data dir, a broken bucket) is not ready for queries.
+  bool ready() const;
 
   std::vector<std::shared_ptr<BucketBlock>> Blocks() const;
   // ULID -> why the block is not served, from the last sync.

@@ -134,10 +134,12 @@ Status LoadHeaderFile(BucketByteSource* index, const std::string& path) {
 }  // namespace
 
 Status AttachIndexHeader(BucketByteSource* index, const std::string& header_path) {
-  if (std::filesystem::exists(header_path) && LoadHeaderFile(index, header_path).ok()) {
+  std::error_code ec;
+  // The non-throwing form: an unreadable data dir is an error of this block, not a crash.
+  if (std::filesystem::exists(header_path, ec) && LoadHeaderFile(index, header_path).ok()) {
     return Status::Ok();
   }
-  std::error_code ec;
+  ec.clear();
   std::filesystem::create_directories(std::filesystem::path(header_path).parent_path(), ec);
   if (Status s = BuildHeaderFile(index, header_path); !s.ok()) return s;
   return LoadHeaderFile(index, header_path);

@@ -39,8 +39,7 @@ std::string FormatStoreMetrics(const BucketStoreStats& s) {
   return out;
 }
 
-StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& address,
-                                                             std::shared_ptr<BucketStore> store) {
+StatusOr<int> ListenInBackground(httplib::Server& server, const std::string& address, std::thread* thread) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos) return BadData("http address \"" + address + "\" lacks a port");
   std::string host = address.substr(0, colon);
@@ -51,31 +50,37 @@ StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& a
     return BadData("http address \"" + address + "\": bad port");
   }
   if (host.empty()) host = "0.0.0.0";
+  server.set_socket_options(ExclusiveListenSocket);
+  int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) return UnavailableError("cannot listen on " + address);
+  httplib::Server* srv = &server;
+  *thread = std::thread([srv] { srv->listen_after_bind(); });
+  return bound;
+}
+
+StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& address,
+                                                             std::shared_ptr<BucketStore> store) {
   std::unique_ptr<StatusServer> s(new StatusServer());
   s->server_ = std::make_unique<httplib::Server>();
-  s->server_->set_socket_options(ExclusiveListenSocket);
   s->server_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("OK", "text/plain");
   });
   s->server_->Get("/-/ready", [store](const httplib::Request&, httplib::Response& res) {
-    if (store->synced()) {
+    if (store->ready()) {
       res.set_content("OK", "text/plain");
     } else {
       res.status = 503;
-      res.set_content("not ready: the first block sync has not finished", "text/plain");
+      res.set_content(store->synced() ? "not ready: no block could be loaded (see the log)"
+                                      : "not ready: the first block sync has not finished",
+                      "text/plain");
     }
   });
   s->server_->Get("/metrics", [store](const httplib::Request&, httplib::Response& res) {
     res.set_content(RenderMetrics() + FormatStoreMetrics(store->stats()), kMetricsContentType);
   });
-  if (port == 0) {
-    s->port_ = s->server_->bind_to_any_port(host);
-  } else {
-    s->port_ = s->server_->bind_to_port(host, port) ? port : -1;
-  }
-  if (s->port_ <= 0) return UnavailableError("cannot listen on " + address);
-  httplib::Server* srv = s->server_.get();
-  s->thread_ = std::thread([srv] { srv->listen_after_bind(); });
+  auto port = ListenInBackground(*s->server_, address, &s->thread_);
+  if (!port.ok()) return port.status();
+  s->port_ = *port;
   return s;
 }
 

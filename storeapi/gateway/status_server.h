@@ -31,6 +31,11 @@ class StatusServer {
   int port_ = 0;
 };
 
+// Binds `server` to "host:port" (port 0 picks a free one; an empty host means all interfaces)
+// and serves it on *thread. Returns the bound port. Shared by the small status servers of the
+// store-gateway and the compactor.
+StatusOr<int> ListenInBackground(httplib::Server& server, const std::string& address, std::thread* thread);
+
 // The bucket store's metrics in the Prometheus text format, named after Thanos's where a
 // counterpart exists.
 std::string FormatStoreMetrics(const BucketStoreStats& s);

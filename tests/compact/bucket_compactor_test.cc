@@ -19,13 +19,6 @@ namespace {
 
 using namespace testing;  // NOLINT
 
-std::unique_ptr<objstore::Bucket> OpenFs(const std::string& dir) {
-  std::filesystem::create_directories(dir);
-  auto b = objstore::FilesystemBucket::Open(dir);
-  EXPECT_TRUE(b.ok());
-  return std::move(*b);
-}
-
 // A bucket that does not own its inner bucket, so tests can wrap one they keep.
 class BorrowedBucket final : public objstore::Bucket {
  public:

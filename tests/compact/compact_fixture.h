@@ -22,6 +22,7 @@
 #include "objstore/bucket.h"
 #include "objstore/filesystem/filesystem_bucket.h"
 #include "storeapi/gateway/block_upload.h"
+#include "tests/objstore/temp_dir.h"
 #include "tsdb/block_groups.h"
 #include "tsdb/block_reader.h"
 #include "tsdb/block_writer.h"
@@ -32,23 +33,15 @@ namespace meridian::compact::testing {
 inline constexpr int64_t kHour = 3600'000;
 inline constexpr int64_t kDay = 24 * kHour;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "meridian-compact-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
+using objstore::testing::TempDir;
 
- private:
-  std::string path_;
-};
+// A filesystem bucket at `dir`, created if needed.
+inline std::unique_ptr<objstore::Bucket> OpenFs(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  auto b = objstore::FilesystemBucket::Open(dir);
+  EXPECT_TRUE(b.ok());
+  return std::move(*b);
+}
 
 inline int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -24,13 +24,6 @@ namespace {
 namespace support = meridian::testing;
 using namespace testing;  // NOLINT
 
-std::unique_ptr<objstore::Bucket> OpenFs(const std::string& dir) {
-  std::filesystem::create_directories(dir);
-  auto b = objstore::FilesystemBucket::Open(dir);
-  EXPECT_TRUE(b.ok());
-  return std::move(*b);
-}
-
 std::string BucketConfig(const std::string& dir) {
   return "type: FILESYSTEM\nconfig:\n  directory: " + dir + "\n";
 }

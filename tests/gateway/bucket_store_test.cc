@@ -322,6 +322,20 @@ TEST_F(BucketStoreTest, SeriesLimitFailsTheCall) {
   EXPECT_EQ(got.series.size(), 12u);
 }
 
+// Synced but every block failed to load: not ready (the querier should not route to it).
+TEST_F(BucketStoreTest, NotReadyWhenNoBlockCouldBeLoaded) {
+  auto m = Upload(Labels{{"replica", "a"}}, MakeSeries(2, 0, 2 * kHour), 0, 2 * kHour);
+  std::filesystem::resize_file(BlockPath(m) + "/index", 10);
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  EXPECT_TRUE(store->synced());
+  EXPECT_FALSE(store->ready());
+  EXPECT_EQ(store->BlockErrors().size(), 1u);
+  Upload(Labels{{"replica", "a"}}, MakeSeries(2, 2 * kHour, 4 * kHour), 2 * kHour, 4 * kHour);
+  ASSERT_TRUE(store->Sync().ok());
+  EXPECT_TRUE(store->ready());
+}
+
 TEST_F(BucketStoreTest, SyncFollowsTheBucket) {
   auto m1 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 0, 2 * kHour), 0, 2 * kHour);
   auto store = NewStore();

@@ -373,6 +373,47 @@ TEST(GatewayMemory, IdleMemoryBelowIndexSize) {
 
 // The default gen-demo data set (24h, 3 clusters, 2 replicas, 15 s) stays within the size and
 // time budget of the README's run script, and every block verifies.
+// `meridian store` run as an unprivileged user over a data dir it cannot write: a clear start-up
+// error and exit status 1, not an uncaught std::filesystem exception (abort, status 134).
+TEST(GatewayFaults, UnwritableDataDirIsACleanStartupError) {
+  if (access("/usr/bin/setpriv", X_OK) != 0 || geteuid() != 0) GTEST_SKIP() << "needs root and setpriv to drop privileges";
+  TempDir tmp;
+  fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec |
+                                  fs::perms::group_read | fs::perms::others_read);
+  fs::create_directories(tmp.path() + "/bucket");
+  fs::create_directories(tmp.path() + "/work");
+  {
+    auto bucket = objstore::FilesystemBucket::Open(tmp.path() + "/bucket");
+    ASSERT_TRUE(bucket.ok());
+    SeriesSpec s{Labels{{"__name__", "m"}}, {0, 15000}, {1, 2}};
+    WriteAndUpload(**bucket, tmp.path() + "/work", Labels{{"replica", "a"}}, {s}, 0, 7200000);
+  }
+  fs::permissions(tmp.path() + "/bucket", fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec,
+                  fs::perm_options::add);
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path() + "/bucket")) {
+    fs::permissions(e.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  }
+  fs::create_directories(tmp.path() + "/data");
+  fs::permissions(tmp.path() + "/data", fs::perms::none);
+  const std::string log = tmp.path() + "/store.log";
+  // The binary must be reachable for the unprivileged user; the build tree under /work is.
+  auto p = support::ChildProcess::Spawn(
+      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", support::MeridianBinary(), "store",
+       "--objstore.config=type: FILESYSTEM\nconfig:\n  directory: " + tmp.path() + "/bucket\n",
+       "--data-dir=" + tmp.path() + "/data", "--http-address=127.0.0.1:0", "--grpc-address=127.0.0.1:0"},
+      log);
+  ASSERT_TRUE(p.ok());
+  // Before the fix the store started, then died on the first block (EACCES thrown by
+  // std::filesystem); a store that keeps running is a failure too.
+  for (int i = 0; i < 150 && (*p)->Running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if ((*p)->Running()) (*p)->Kill();
+  EXPECT_EQ((*p)->Wait(), 1);
+  const std::string out = support::ReadFile(log);
+  EXPECT_NE(out.find("not writable"), std::string::npos) << out;
+  EXPECT_EQ(out.find("terminate called"), std::string::npos) << out;
+  fs::permissions(tmp.path() + "/data", fs::perms::owner_all);
+}
+
 TEST(GenDemo, DefaultDataSetWithinBudget) {
   TempDir tmp;
   fs::create_directories(tmp.path() + "/bucket");

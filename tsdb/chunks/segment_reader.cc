@@ -31,8 +31,9 @@ StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::Open(
 StatusOr<std::unique_ptr<SegmentReader>> SegmentReader::OpenDir(const std::string& chunks_dir) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(chunks_dir, ec)) {
-    if (e.is_regular_file()) names.push_back(e.path().filename().string());
+  for (std::filesystem::directory_iterator it(chunks_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec)) names.push_back(it->path().filename().string());
   }
   if (ec) return NotFoundError("list " + chunks_dir + ": " + ec.message());
   std::sort(names.begin(), names.end());

@@ -54,6 +54,9 @@ class IndexReader {
   int version() const { return version_; }
   const Toc& toc() const { return toc_; }
   size_t num_symbols() const { return symbols_.size(); }
+  // The symbol table, sorted: what a block written from this one (compacted, downsampled)
+  // starts its own table from.
+  const std::vector<std::string>& symbols() const { return symbols_; }
 
   // Symbol by reference (v2: position in the table; v1: file offset of the entry).
   StatusOr<std::string_view> LookupSymbol(uint32_t ref) const;
