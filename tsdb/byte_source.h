@@ -24,6 +24,12 @@ class ByteSource {
                                           std::string* scratch) const = 0;
   // For error messages: the file this source reads ("index", "chunks/000001", ...).
   virtual const std::string& name() const = 0;
+  // Forgets any copy of bytes [offset, offset + length) a source keeps, after a reader found
+  // them damaged: once the file is repaired, the next Read must see the new bytes.
+  virtual void Invalidate(uint64_t offset, uint64_t length) const {
+    (void)offset;
+    (void)length;
+  }
 };
 
 // Opens a local file read-only and maps it. An empty file is valid (Size() == 0).

@@ -24,6 +24,13 @@ void BucketByteSource::SetLocal(std::unique_ptr<tsdb::ByteSource> local,
   regions_ = std::move(regions);
 }
 
+void BucketByteSource::Invalidate(uint64_t offset, uint64_t length) const {
+  if (length == 0) return;
+  for (uint64_t p = offset / opts_.page_size; p <= (offset + length - 1) / opts_.page_size; ++p) {
+    cache_->Erase(PageKey(p));
+  }
+}
+
 std::string BucketByteSource::PageKey(uint64_t page) const {
   return object_ + "#" + std::to_string(page);
 }

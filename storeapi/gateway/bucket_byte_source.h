@@ -53,6 +53,8 @@ class BucketByteSource final : public tsdb::ByteSource {
   StatusOr<std::string_view> Read(uint64_t offset, uint64_t length,
                                   std::string* scratch) const override;
   const std::string& name() const override { return object_; }
+  // Drops the cached pages of the range, so a repaired object is fetched again.
+  void Invalidate(uint64_t offset, uint64_t length) const override;
 
   // Loads the pages of `ranges` into the cache with merged GETs. Ranges are clipped to the
   // object; stops early (without error) once it has fetched half the cache's budget, since

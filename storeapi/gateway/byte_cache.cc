@@ -50,6 +50,16 @@ void ByteCache::EvictLocked() {
   }
 }
 
+void ByteCache::Erase(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return;
+  stats_.bytes -= Cost(it->second->key, *it->second->value);
+  lru_.erase(it->second);
+  index_.erase(it);
+  --stats_.items;
+}
+
 void ByteCache::EraseByPrefix(const std::string& prefix) {
   std::lock_guard<std::mutex> l(mu_);
   for (auto it = lru_.begin(); it != lru_.end();) {

@@ -29,6 +29,8 @@ class ByteCache {
   std::shared_ptr<const std::string> Get(const std::string& key);
   // Inserts or replaces; a value larger than the whole budget is not kept.
   void Put(const std::string& key, std::shared_ptr<const std::string> value);
+  // Drops one key (bytes found damaged).
+  void Erase(const std::string& key);
   // Drops every key that starts with `prefix` (a block that left the bucket).
   void EraseByPrefix(const std::string& prefix);
 

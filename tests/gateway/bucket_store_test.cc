@@ -336,6 +336,31 @@ TEST_F(BucketStoreTest, NotReadyWhenNoBlockCouldBeLoaded) {
   EXPECT_TRUE(store->ready());
 }
 
+// Chunk bytes that failed their checksum are not kept in the cache: once the object is repaired
+// the next query reads the good bytes.
+TEST_F(BucketStoreTest, DamagedChunkPagesAreRefetchedAfterRepair) {
+  auto m = Upload(Labels{{"replica", "a"}}, MakeSeries(2, 0, 2 * kHour), 0, 2 * kHour);
+  const std::string seg = BlockPath(m) + "/chunks/000001";
+  std::string good;
+  {
+    std::ifstream in(seg, std::ios::binary);
+    good.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string bad = good;
+  bad[20] = static_cast<char>(bad[20] ^ 0x55);
+  std::ofstream(seg, std::ios::binary | std::ios::trunc) << bad;
+  auto store = NewStore();
+  ASSERT_TRUE(store->Sync().ok());
+  auto req = Req(0, 2 * kHour, {LM(LabelMatcher::RE, "__name__", ".+")});
+  auto got = Collect(*store, req);
+  ASSERT_FALSE(got.status.ok());
+  EXPECT_NE(got.status.message().find("checksum"), std::string::npos) << got.status.message();
+  std::ofstream(seg, std::ios::binary | std::ios::trunc) << good;
+  got = Collect(*store, req);
+  ASSERT_TRUE(got.status.ok()) << got.status.message();
+  EXPECT_EQ(got.series.size(), 2u);
+}
+
 TEST_F(BucketStoreTest, SyncFollowsTheBucket) {
   auto m1 = Upload(Labels{{"replica", "a"}}, MakeSeries(5, 0, 2 * kHour), 0, 2 * kHour);
   auto store = NewStore();

@@ -79,6 +79,7 @@ StatusOr<storage::Chunk> SegmentReader::Read(uint64_t ref, int64_t min_time,
   if (!body.ok()) return body.status();
   uint32_t want = ReadBE32(body->data() + 1 + data_len);
   if (Crc32c(body->substr(0, 1 + data_len)) != want) {
+    src.Invalidate(off, len_size + 1 + data_len + kChunkCrcSize);
     return CorruptError(where() + ": checksum mismatch");
   }
   uint8_t enc = static_cast<uint8_t>((*body)[0]);
