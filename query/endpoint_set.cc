@@ -134,6 +134,7 @@ Status EndpointSet::Refresh() {
     calls.push_back(std::async(std::launch::async, [store = store, this] {
       storeapi::CallContext ctx;
       ctx.deadline = std::chrono::steady_clock::now() + opts_.info_timeout;
+      if (!opts_.self_instance_id.empty()) ctx.via.push_back(opts_.self_instance_id);
       return store->Info(ctx);
     }));
   }

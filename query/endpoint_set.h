@@ -36,6 +36,9 @@ struct EndpointSetOptions {
   std::string sd_config;                      // --endpoint.sd-config (inline YAML)
   std::chrono::milliseconds refresh_interval{5000};
   std::chrono::milliseconds info_timeout{5000};
+  // This querier's instance id: Info calls carry it, so an endpoint that is this querier (or
+  // forwards back to it) refuses and is reported unhealthy instead of being queried.
+  std::string self_instance_id;
   // Makes the client for an address (RemoteStore over gRPC by default).
   std::function<std::shared_ptr<storeapi::Store>(const std::string&)> dial;
 };

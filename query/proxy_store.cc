@@ -1,5 +1,9 @@
 #include "query/proxy_store.h"
 
+#include <cstdio>
+
+#include <random>
+
 #include <algorithm>
 #include <future>
 #include <queue>
@@ -194,8 +198,28 @@ std::string SeriesLimitError(int64_t limit, int64_t got) {
   return "failed to send series: limit " + std::to_string(limit) + " violated (got " + std::to_string(got) + ")";
 }
 
+std::string NewInstanceId() {
+  std::random_device rd;
+  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 ProxyStore::ProxyStore(EndpointSource endpoints, ProxyStoreOptions opts)
-    : endpoints_(std::move(endpoints)), opts_(std::move(opts)) {}
+    : endpoints_(std::move(endpoints)), opts_(std::move(opts)) {
+  if (opts_.instance_id.empty()) opts_.instance_id = NewInstanceId();
+}
+
+StatusOr<storeapi::CallContext> ProxyStore::Forwarded(const storeapi::CallContext& ctx) const {
+  if (std::find(ctx.via.begin(), ctx.via.end(), opts_.instance_id) != ctx.via.end()) {
+    return BadData("request loop: this request already passed through this querier (an endpoint is the querier "
+                   "itself or forwards back to it); the endpoint is ignored");
+  }
+  storeapi::CallContext out = ctx;
+  out.via.push_back(opts_.instance_id);
+  return out;
+}
 
 std::vector<StoreEndpoint> ProxyStore::Select(int64_t mint, int64_t maxt, const Matchers& matchers) const {
   std::vector<StoreEndpoint> out;
@@ -205,7 +229,8 @@ std::vector<StoreEndpoint> ProxyStore::Select(int64_t mint, int64_t maxt, const 
   return out;
 }
 
-StatusOr<thanos::info::InfoResponse> ProxyStore::Info(const storeapi::CallContext&) {
+StatusOr<thanos::info::InfoResponse> ProxyStore::Info(const storeapi::CallContext& ctx) {
+  if (auto fwd = Forwarded(ctx); !fwd.ok()) return fwd.status();
   thanos::info::InfoResponse r;
   r.set_componenttype(opts_.component_type);
   int64_t mint = std::numeric_limits<int64_t>::max();
@@ -226,7 +251,10 @@ StatusOr<thanos::info::InfoResponse> ProxyStore::Info(const storeapi::CallContex
 }
 
 std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesRequest& req,
-                                                           const storeapi::CallContext& ctx) {
+                                                           const storeapi::CallContext& in_ctx) {
+  auto fwd = Forwarded(in_ctx);
+  if (!fwd.ok()) return storeapi::ErrorStream(fwd.status());
+  const storeapi::CallContext& ctx = *fwd;
   auto matchers = storeapi::MatchersFromProto(req.matchers());
   if (!matchers.ok()) return storeapi::ErrorStream(matchers.status());
   auto stores = Select(req.min_time(), req.max_time(), *matchers);
@@ -254,7 +282,10 @@ std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesR
 }
 
 StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelNamesRequest& req,
-                                                            const storeapi::CallContext& ctx) {
+                                                            const storeapi::CallContext& in_ctx) {
+  auto fwd = Forwarded(in_ctx);
+  if (!fwd.ok()) return fwd.status();
+  const storeapi::CallContext& ctx = *fwd;
   auto matchers = storeapi::MatchersFromProto(req.matchers());
   if (!matchers.ok()) return matchers.status();
   auto stores = Select(req.start(), req.end(), *matchers);
@@ -274,7 +305,10 @@ StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelN
 }
 
 StatusOr<thanos::LabelValuesResponse> ProxyStore::LabelValues(const thanos::LabelValuesRequest& req,
-                                                              const storeapi::CallContext& ctx) {
+                                                              const storeapi::CallContext& in_ctx) {
+  auto fwd = Forwarded(in_ctx);
+  if (!fwd.ok()) return fwd.status();
+  const storeapi::CallContext& ctx = *fwd;
   auto matchers = storeapi::MatchersFromProto(req.matchers());
   if (!matchers.ok()) return matchers.status();
   auto stores = Select(req.start(), req.end(), *matchers);

@@ -26,7 +26,14 @@ struct ProxyStoreOptions {
   // Exceeding it fails the call, whatever the partial-response strategy, so one selector
   // over too many series is an error and not an out-of-memory kill.
   int64_t series_limit = 0;
+  // This querier's identity in CallContext::via (random when empty). A request that already
+  // passed through it is refused: a loop of stacked queriers, or an endpoint list naming the
+  // querier itself.
+  std::string instance_id;
 };
+
+// A random id for a querier instance (16 hex digits).
+std::string NewInstanceId();
 
 class ProxyStore : public storeapi::Store {
  public:
@@ -46,6 +53,8 @@ class ProxyStore : public storeapi::Store {
 
  private:
   std::vector<StoreEndpoint> Select(int64_t mint, int64_t maxt, const Matchers& matchers) const;
+  // The context to fan out with (this querier appended to via), or the loop error.
+  StatusOr<storeapi::CallContext> Forwarded(const storeapi::CallContext& ctx) const;
 
   EndpointSource endpoints_;
   ProxyStoreOptions opts_;

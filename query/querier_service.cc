@@ -22,8 +22,11 @@ QuerierService::QuerierService(QuerierServiceOptions opts) : opts_(std::move(opt
     auto store = dial ? dial(address) : std::make_shared<storeapi::RemoteStore>(address);
     return Instrument(std::move(store), metrics);
   };
+  instance_id_ = NewInstanceId();
+  eo.self_instance_id = instance_id_;
   endpoints_ = std::make_unique<EndpointSet>(std::move(eo));
   ProxyStoreOptions po;
+  po.instance_id = instance_id_;
   po.response_timeout = opts_.store_response_timeout;
   po.series_limit = opts_.series_limit;
   EndpointSet* set = endpoints_.get();
@@ -64,6 +67,7 @@ std::shared_ptr<storage::Queryable> QuerierService::Queryable(QuerierOptions req
   ProxyStoreOptions po;
   po.response_timeout = opts_.store_response_timeout;
   po.series_limit = opts_.series_limit;
+  po.instance_id = instance_id_;
   EndpointSet* set = endpoints_.get();
   auto selectors = request.store_matchers;
   auto filtered = std::make_shared<ProxyStore>(

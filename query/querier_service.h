@@ -48,6 +48,7 @@ class QuerierService {
   std::shared_ptr<StoreMetrics> metrics_;
   std::unique_ptr<EndpointSet> endpoints_;
   std::shared_ptr<ProxyStore> proxy_;
+  std::string instance_id_;  // CallContext::via identity of this querier (loop detection)
   std::atomic<bool> started_{false};
 };
 

@@ -33,6 +33,8 @@ CallContext ContextFrom(grpc::ServerContext* sc) {
     ctx.deadline = std::chrono::steady_clock::now() +
                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(remaining);
   }
+  auto via = sc->client_metadata().equal_range(grpc::string_ref(kViaMetadataKey.data(), kViaMetadataKey.size()));
+  for (auto it = via.first; it != via.second; ++it) ctx.via.emplace_back(it->second.data(), it->second.size());
   return ctx;
 }
 

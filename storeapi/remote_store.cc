@@ -27,6 +27,7 @@ Status FromGrpc(const grpc::Status& s, const std::string& what) {
 }
 
 void ApplyContext(const CallContext& ctx, grpc::ClientContext* cc) {
+  for (const auto& id : ctx.via) cc->AddMetadata(std::string(kViaMetadataKey), id);
   if (ctx.deadline != std::chrono::steady_clock::time_point::max()) {
     auto remaining = ctx.deadline - std::chrono::steady_clock::now();
     cc->set_deadline(std::chrono::system_clock::now() +

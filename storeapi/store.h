@@ -8,6 +8,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "model/status.h"
 #include "thanos/infopb/rpc.pb.h"
@@ -20,6 +22,10 @@ struct CallContext {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // Set by the caller (client gone, query cancelled); servers check it between series.
   std::shared_ptr<const std::atomic<bool>> cancelled;
+  // The queriers this request already passed through (their instance ids), carried in gRPC
+  // metadata: a querier finding itself here is part of a loop of stacked queriers (or lists
+  // itself as an endpoint) and refuses, instead of recursing until it runs out of threads.
+  std::vector<std::string> via;
 
   bool Done() const {
     return (cancelled && cancelled->load(std::memory_order_relaxed)) ||
@@ -40,6 +46,9 @@ class SeriesStream {
   // Next() then returns false soon, with a canceled status.
   virtual void Cancel() {}
 };
+
+// The gRPC metadata key carrying CallContext::via, one value per querier.
+inline constexpr std::string_view kViaMetadataKey = "meridian-via";
 
 class Store {
  public:
