@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/idle_memory_trimmer.h"
 #include "thanos/infopb/rpc.grpc.pb.h"
 #include "thanos/storepb/rpc.grpc.pb.h"
 
@@ -40,12 +41,25 @@ CallContext ContextFrom(grpc::ServerContext* sc) {
 
 }  // namespace
 
+// Marks a call as running for the idle memory trimmer.
+class InFlight {
+ public:
+  explicit InFlight(IdleMemoryTrimmer& t) : t_(t) { t_.Begin(); }
+  ~InFlight() { t_.End(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  IdleMemoryTrimmer& t_;
+};
+
 class GrpcServer::Services final : public thanos::Store::Service, public thanos::info::Info::Service {
  public:
   explicit Services(std::shared_ptr<Store> store) : store_(std::move(store)) {}
 
   grpc::Status Series(grpc::ServerContext* sc, const thanos::SeriesRequest* req,
                       grpc::ServerWriter<thanos::SeriesResponse>* writer) override {
+    InFlight running(trimmer_);
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     CallContext ctx = ContextFrom(sc);
     ctx.cancelled = cancelled;
@@ -62,6 +76,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
 
   grpc::Status LabelNames(grpc::ServerContext* sc, const thanos::LabelNamesRequest* req,
                           thanos::LabelNamesResponse* resp) override {
+    InFlight running(trimmer_);
     auto r = store_->LabelNames(*req, ContextFrom(sc));
     if (!r.ok()) return ToGrpc(r.status());
     *resp = std::move(*r);
@@ -70,6 +85,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
 
   grpc::Status LabelValues(grpc::ServerContext* sc, const thanos::LabelValuesRequest* req,
                            thanos::LabelValuesResponse* resp) override {
+    InFlight running(trimmer_);
     auto r = store_->LabelValues(*req, ContextFrom(sc));
     if (!r.ok()) return ToGrpc(r.status());
     *resp = std::move(*r);
@@ -78,6 +94,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
 
   grpc::Status Info(grpc::ServerContext* sc, const thanos::info::InfoRequest*,
                     thanos::info::InfoResponse* resp) override {
+    InFlight running(trimmer_);
     auto r = store_->Info(ContextFrom(sc));
     if (!r.ok()) return ToGrpc(r.status());
     *resp = std::move(*r);
@@ -86,6 +103,8 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
 
  private:
   std::shared_ptr<Store> store_;
+  // A store-gateway answering heavy Series calls gives the memory back once it is idle.
+  IdleMemoryTrimmer trimmer_;
 };
 
 GrpcServer::~GrpcServer() { Shutdown(); }

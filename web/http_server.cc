@@ -91,6 +91,9 @@ std::string ExactPath(const std::string& path) {
 
 HttpServer::HttpServer(HttpServerOptions opts)
     : opts_(std::move(opts)), server_(std::make_unique<ListeningServer>()) {
+  if (opts_.idle_trim_ms > 0) {
+    trimmer_ = std::make_unique<IdleMemoryTrimmer>(std::chrono::milliseconds(opts_.idle_trim_ms));
+  }
   int threads = std::max(1, opts_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_->set_payload_max_length(opts_.max_body_bytes);
@@ -120,11 +123,13 @@ HttpServer::HttpServer(HttpServerOptions opts)
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Handle(const std::string& method, const std::string& pattern, Handler handler) {
-  auto wrapped = [h = std::move(handler)](const httplib::Request& in, httplib::Response& out) {
+  auto wrapped = [h = std::move(handler), trimmer = trimmer_.get()](const httplib::Request& in, httplib::Response& out) {
+    if (trimmer) trimmer->Begin();
     Request req = ToRequest(in);
     Response resp;
     h(req, &resp);
     WriteResponse(resp, out);
+    if (trimmer) trimmer->End();
   };
   if (method == "GET") {
     server_->Get(pattern, wrapped);

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "common/idle_memory_trimmer.h"
 #include "model/status.h"
 #include "web/http_types.h"
 
@@ -28,6 +29,8 @@ struct HttpServerOptions {
   int write_timeout_sec = 120;
   int keep_alive_timeout_sec = 5;
   int listen_backlog = 1024;
+  // Freed memory goes back to the system after this long without requests (0: never).
+  int idle_trim_ms = 1000;
 };
 
 class HttpServer {
@@ -56,6 +59,7 @@ class HttpServer {
   std::thread listener_;
   int port_ = 0;
   std::atomic<bool> running_{false};
+  std::unique_ptr<IdleMemoryTrimmer> trimmer_;
 };
 
 // The path with regex metacharacters escaped, for registering a fixed path.

@@ -1,18 +1,13 @@
 // The one `meridian` binary; each subcommand lives in its own *_command.cc.
 
-#include <malloc.h>
-
 #include <CLI/CLI.hpp>
 
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/version.h"
+#include "common/allocator.h"
 
 int main(int argc, char** argv) {
-  // Every server command decodes on one thread what reader and gRPC threads allocated; with
-  // glibc's default of up to 8 arenas per core each request could leave its peak behind in
-  // another arena (the querier's VmRSS grew ~30 MiB per query over 10,000 series, to 300 MiB
-  // after ten). Two arenas keep the resident size at one request's peak.
-  mallopt(M_ARENA_MAX, 2);
+  meridian::ConfigureAllocator();
   CLI::App app{"Meridian: a global PromQL query layer over Prometheus and object storage, "
                "compatible with Thanos.",
                "meridian"};
