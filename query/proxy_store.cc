@@ -28,11 +28,16 @@ class MergedSeriesStream : public storeapi::SeriesStream {
     bool active = true;  // touched by the merging thread only
   };
 
+  // `timeout`: the longest a store may stay silent (0: no limit); `deadline`: the caller's,
+  // after which no store is waited for (in-process stores cannot be given a gRPC deadline,
+  // and one stuck in a bucket read would otherwise hold the query past its timeout).
   MergedSeriesStream(std::vector<Source> sources, bool abort_on_error, std::chrono::milliseconds timeout,
-                     int64_t limit, int64_t series_limit, std::vector<std::string> initial_warnings)
+                     std::chrono::steady_clock::time_point deadline, int64_t limit, int64_t series_limit,
+                     std::vector<std::string> initial_warnings)
       : sources_(std::move(sources)),
         abort_(abort_on_error),
         timeout_(timeout),
+        deadline_(deadline),
         limit_(limit),
         series_limit_(series_limit),
         warnings_(initial_warnings.begin(), initial_warnings.end()) {
@@ -103,9 +108,21 @@ class MergedSeriesStream : public storeapi::SeriesStream {
     if (!src.active) return;
     thanos::SeriesResponse r;
     while (true) {
-      auto res = src.reader->Pop(&r, timeout_);
+      std::chrono::milliseconds wait = timeout_;
+      bool deadline_first = false;
+      if (deadline_ != std::chrono::steady_clock::time_point::max()) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+        left = std::max(left, std::chrono::milliseconds(1));  // <= 0 would mean "forever"
+        if (wait.count() <= 0 || left < wait) {
+          wait = left;
+          deadline_first = true;
+        }
+      }
+      auto res = src.reader->Pop(&r, wait);
       if (res == AsyncSeriesReader::Result::kTimeout) {
-        Fail(i, "failed to receive any data in " + std::to_string(timeout_.count()) + "ms from " + src.name);
+        Fail(i, deadline_first ? "receive series from " + src.name + ": context deadline exceeded"
+                               : "failed to receive any data in " + std::to_string(timeout_.count()) + "ms from " +
+                                     src.name);
         return;
       }
       if (res == AsyncSeriesReader::Result::kEnd) {
@@ -153,6 +170,7 @@ class MergedSeriesStream : public storeapi::SeriesStream {
   std::vector<Source> sources_;
   bool abort_;
   std::chrono::milliseconds timeout_;
+  std::chrono::steady_clock::time_point deadline_;
   int64_t limit_;
   int64_t series_limit_;
   std::deque<std::string> warnings_;
@@ -277,7 +295,7 @@ std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesR
   }
   return std::make_unique<MergedSeriesStream>(std::move(sources),
                                               Abort(req.partial_response_strategy(), req.partial_response_disabled()),
-                                              opts_.response_timeout, req.limit(), opts_.series_limit,
+                                              opts_.response_timeout, ctx.deadline, req.limit(), opts_.series_limit,
                                               std::move(warnings));
 }
 

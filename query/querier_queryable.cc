@@ -7,16 +7,15 @@ namespace meridian::query {
 
 namespace {
 
+// The resolution to read is the caller's, per selection (SelectHints): the engine picks it per
+// selector from the request's max_source_resolution (promql/engine/resolution.h).
 class DedupQuerier : public storage::Querier {
  public:
-  DedupQuerier(std::unique_ptr<storage::Querier> inner, bool dedup, int64_t max_resolution_ms)
-      : inner_(std::move(inner)), dedup_(dedup), max_resolution_ms_(max_resolution_ms) {}
+  DedupQuerier(std::unique_ptr<storage::Querier> inner, bool dedup) : inner_(std::move(inner)), dedup_(dedup) {}
 
   std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints& hints,
                                              const Matchers& matchers) override {
-    storage::SelectHints h = hints;
-    if (h.max_resolution_ms == 0) h.max_resolution_ms = max_resolution_ms_;
-    auto set = inner_->Select(sorted, h, matchers);
+    auto set = inner_->Select(sorted, hints, matchers);
     if (!dedup_ || hints.labels_only) return set;
     return std::make_unique<DedupSeriesSet>(std::move(set), hints.func);
   }
@@ -28,7 +27,6 @@ class DedupQuerier : public storage::Querier {
  private:
   std::unique_ptr<storage::Querier> inner_;
   bool dedup_;
-  int64_t max_resolution_ms_;
 };
 
 }  // namespace
@@ -43,7 +41,7 @@ std::unique_ptr<storage::Querier> QuerierQueryable::NewQuerier(int64_t mint, int
   const bool dedup = opts_.deduplicate && !opts_.replica_labels.empty();
   if (dedup) so.without_replica_labels = opts_.replica_labels;
   storeapi::StoreQueryable stores(proxy_, so);
-  return std::make_unique<DedupQuerier>(stores.NewQuerier(mint, maxt), dedup, opts_.max_resolution_ms);
+  return std::make_unique<DedupQuerier>(stores.NewQuerier(mint, maxt), dedup);
 }
 
 }  // namespace meridian::query

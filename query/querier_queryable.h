@@ -22,7 +22,6 @@ struct QuerierOptions {
   // Deadline of each whole store call (0: none). Not --store.response-timeout, which the
   // proxy applies to a store's silence between messages.
   std::chrono::milliseconds store_timeout{0};
-  int64_t max_resolution_ms = 0;
   // storeMatch[]: only stores matching one of these selectors (against __address__ and their
   // external labels) are asked. Empty: all.
   std::vector<Matchers> store_matchers;

@@ -17,7 +17,7 @@ Status CheckReadable(const Chunk& c) {
     case ChunkEncoding::kFloatHistogram:
       return ExecutionError("native histograms are not supported yet");
     case ChunkEncoding::kAggregate:
-      return ExecutionError("downsampled chunks are not readable yet");
+      return InternalError("downsampled chunks are read with DecodeSeriesAs");
   }
   return CorruptError("unknown chunk encoding " + std::to_string(static_cast<int>(c.encoding)));
 }

@@ -13,8 +13,8 @@ namespace meridian::storage {
 // *ts / *vs in timestamp order. Overlapping chunks (the same series from several blocks or
 // stores) are merged by timestamp; of samples sharing a timestamp the one from the earlier
 // chunk in `series.chunks` wins. Errors: native-histogram chunks (not supported yet),
-// downsampled aggregate chunks (not readable yet), corrupt XOR data. On error *ts / *vs are
-// left as they were.
+// downsampled aggregate chunks (read those with DecodeSeriesAs, storage/aggregate_decoder.h),
+// corrupt XOR data. On error *ts / *vs are left as they were.
 Status DecodeSeries(const Series& series, int64_t mint, int64_t maxt, std::vector<int64_t>* ts,
                     std::vector<double>* vs);
 

@@ -10,6 +10,7 @@
 #include "model/labels.h"
 #include "model/matcher.h"
 #include "model/status.h"
+#include "storage/aggregate_read.h"
 #include "storage/chunk.h"
 #include "storage/select_hints.h"
 
@@ -37,10 +38,17 @@ class SeriesSet {
   // Non-fatal problems (e.g. a store that failed under partial response).
   virtual std::vector<std::string> Warnings() const { return {}; }
   // Decodes the current series' samples with mint <= t <= maxt, appending to *ts / *vs in
-  // timestamp order. The default merges overlapping chunks by timestamp (DecodeSeries); a set
+  // timestamp order. A series without downsampled chunks there is decoded as DecodeSeries
+  // does, merging overlapping chunks by timestamp; one with downsampled chunks reads `read`
+  // from them (DecodeSeriesAs, storage/aggregate_decoder.h) and fills *info when given. A set
   // that combines chunks differently (the querier's HA deduplication) overrides it. Readers
   // decode through this, never by calling DecodeSeries on At() themselves.
-  virtual Status DecodeCurrent(int64_t mint, int64_t maxt, std::vector<int64_t>* ts, std::vector<double>* vs);
+  virtual Status DecodeCurrent(int64_t mint, int64_t maxt, AggregateRead read, std::vector<int64_t>* ts,
+                               std::vector<double>* vs, AggregateDecodeInfo* info);
+  // The same, averaging downsampled windows (what a plain read of a series means).
+  Status DecodeCurrent(int64_t mint, int64_t maxt, std::vector<int64_t>* ts, std::vector<double>* vs) {
+    return DecodeCurrent(mint, maxt, AggregateRead::kAverage, ts, vs, nullptr);
+  }
 };
 
 // Reads over one time range [mint, maxt] (ms, inclusive).

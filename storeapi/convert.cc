@@ -226,23 +226,18 @@ Status ChunkToProto(const storage::Chunk& in, const AggregateSet& wanted, thanos
   return Status::Ok();
 }
 
-void AggregatesForFuncToProto(const std::string& func, google::protobuf::RepeatedField<int>* out) {
-  auto is = [&](std::string_view name) {
-    return func == name || func.starts_with(std::string(name) + "_");
-  };
-  if (is("min")) {
-    out->Add(thanos::MIN);
-  } else if (is("max")) {
-    out->Add(thanos::MAX);
-  } else if (is("count")) {
-    out->Add(thanos::COUNT);
-  } else if (func.starts_with("sum_")) {  // plain "sum" wants the samples: the default below
-    out->Add(thanos::SUM);
-  } else if (func == "increase" || func == "rate" || func == "irate" || func == "resets") {
-    out->Add(thanos::COUNTER);
-  } else {
-    out->Add(thanos::COUNT);
-    out->Add(thanos::SUM);
+void AggregatesForReadToProto(storage::AggregateRead read, google::protobuf::RepeatedField<int>* out) {
+  switch (read) {
+    case storage::AggregateRead::kAverage:
+    case storage::AggregateRead::kWindowAverage:
+      out->Add(thanos::COUNT);
+      out->Add(thanos::SUM);
+      return;
+    case storage::AggregateRead::kCount: out->Add(thanos::COUNT); return;
+    case storage::AggregateRead::kSum: out->Add(thanos::SUM); return;
+    case storage::AggregateRead::kMin: out->Add(thanos::MIN); return;
+    case storage::AggregateRead::kMax: out->Add(thanos::MAX); return;
+    case storage::AggregateRead::kCounter: out->Add(thanos::COUNTER); return;
   }
 }
 
@@ -262,6 +257,7 @@ storage::SelectHints HintsFromProto(const thanos::SeriesRequest& req) {
   h.end_ms = req.max_time();
   h.labels_only = req.skip_chunks();
   h.max_resolution_ms = req.max_resolution_window();
+  h.fill_resolution_ms = req.fill_resolution_window();
   if (req.has_query_hints()) {
     const auto& q = req.query_hints();
     h.step_ms = q.step_millis();

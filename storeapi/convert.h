@@ -44,11 +44,11 @@ AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in)
 // aggregate body is a Corrupt error. On error `out` is unchanged.
 Status ChunkToProto(const storage::Chunk& in, const AggregateSet& wanted, thanos::AggrChunk* out);
 
-// The aggregates Thanos's querier asks for (aggrsFromFunc), from the function wrapping a
-// selection (SelectHints.func): MIN for min/min_*, MAX for max/max_*, COUNT for count/count_*,
-// SUM for sum_*, COUNTER for rate/increase/irate/resets, else COUNT and SUM (for an average).
-// Appended to `out` (SeriesRequest.aggregates); stores ignore them for raw chunks.
-void AggregatesForFuncToProto(const std::string& func, google::protobuf::RepeatedField<int>* out);
+// The aggregates Meridian's querier asks for: the ones `read` decodes (count and sum for the
+// averages, one aggregate otherwise), appended to `out` (SeriesRequest.aggregates). Thanos's
+// querier chooses by function name instead (aggrsFromFunc), which reads COUNT for
+// count_over_time and COUNTER for resets (DOWNSAMPLING.md section 5).
+void AggregatesForReadToProto(storage::AggregateRead read, google::protobuf::RepeatedField<int>* out);
 
 // Engine hints -> StoreAPI query hints (what Thanos's querier sends in query_hints).
 void HintsToProto(const storage::SelectHints& in, thanos::QueryHints* out);

@@ -1,14 +1,20 @@
 #include "storeapi/store_queryable.h"
 
+#include <algorithm>
+
 #include "storeapi/convert.h"
 
 namespace meridian::storeapi {
 
 namespace {
 
-CallContext MakeContext(std::chrono::milliseconds timeout) {
+// The call ends at the earlier of the store timeout and the caller's own deadline.
+CallContext MakeContext(std::chrono::milliseconds timeout,
+                        std::chrono::steady_clock::time_point caller_deadline =
+                            std::chrono::steady_clock::time_point::max()) {
   CallContext ctx;
   if (timeout.count() > 0) ctx.deadline = std::chrono::steady_clock::now() + timeout;
+  ctx.deadline = std::min(ctx.deadline, caller_deadline);
   return ctx;
 }
 
@@ -113,15 +119,16 @@ class StoreQuerier : public storage::Querier {
     req.set_max_time(hinted ? std::min(maxt_, hints.end_ms) : maxt_);
     MatchersToProto(matchers, req.mutable_matchers());
     req.set_max_resolution_window(hints.max_resolution_ms);
+    req.set_fill_resolution_window(hints.fill_resolution_ms);
     req.set_partial_response_strategy(opts_.partial_response);
     req.set_partial_response_disabled(opts_.partial_response == thanos::ABORT);
     req.set_skip_chunks(hints.labels_only);
     // Stores send only the requested sub-chunks of downsampled chunks (none when asked for
-    // none), so ask as Thanos's querier does.
-    AggregatesForFuncToProto(hints.func, req.mutable_aggregates());
+    // none): the ones the engine will decode.
+    AggregatesForReadToProto(hints.aggregate, req.mutable_aggregates());
     HintsToProto(hints, req.mutable_query_hints());
     for (const auto& l : opts_.without_replica_labels) req.add_without_replica_labels(l);
-    auto stream = store_->Series(req, MakeContext(opts_.timeout));
+    auto stream = store_->Series(req, MakeContext(opts_.timeout, hints.deadline));
     return std::make_unique<StreamSeriesSet>(std::move(stream));
   }
 

@@ -41,6 +41,8 @@ struct QueryFlags {
   std::string store_response_timeout = "0ms";
   int64_t store_limits_request_series = 0;
   bool enable_experimental_functions = false;
+  bool auto_downsampling = true;
+  std::string instant_default_max_source_resolution = "0s";
 };
 
 int RunQuery(const QueryFlags& f) {
@@ -92,6 +94,8 @@ int RunQuery(const QueryFlags& f) {
   api_opts.query_timeout = std::chrono::milliseconds(api_opts.engine.timeout_ms);
   api_opts.max_concurrent_queries = f.max_concurrent;
   api_opts.default_partial_response = f.partial_response;
+  api_opts.auto_downsampling = f.auto_downsampling;
+  api_opts.default_instant_max_source_resolution_ms = *ParseDurationMs(f.instant_default_max_source_resolution);
   if (f.enable_experimental_functions) api_opts.parse = promql::ParseOptions::AllEnabled();
   api_opts.flags = {
       {"http-address", f.server.http_address},
@@ -103,6 +107,8 @@ int RunQuery(const QueryFlags& f) {
       {"query.partial-response", f.partial_response ? "true" : "false"},
       {"store.response-timeout", f.store_response_timeout},
       {"store.limits.request-series", std::to_string(f.store_limits_request_series)},
+      {"query.auto-downsampling", f.auto_downsampling ? "true" : "false"},
+      {"query.instant.default.max_source_resolution", f.instant_default_max_source_resolution},
   };
   api_opts.build_info.version = Version();
   api_opts.build_info.revision = GitRevision();
@@ -178,6 +184,17 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
                   "limit is exceeded. 0 means no limit.")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+  // Thanos's flag, on by default here: long ranges read downsampled data where it answers the
+  // query, and data that exists only downsampled is not invisible.
+  cmd->add_flag("--query.auto-downsampling,!--no-query.auto-downsampling", f->auto_downsampling,
+                "Pick the resolution of downsampled data per query when max_source_resolution is not given "
+                "(as if it were 'auto').")
+      ->capture_default_str();
+  cmd->add_option("--query.instant.default.max_source_resolution", f->instant_default_max_source_resolution,
+                  "The resolution instant queries prefer under auto downsampling; coarser data still fills "
+                  "time without raw data.")
+      ->capture_default_str()
+      ->check(DurationValidator());
   cmd->add_flag("--query.enable-experimental-functions", f->enable_experimental_functions,
                 "Enable PromQL's experimental functions and syntax (as Prometheus's feature flags).");
   cmd->callback([f, exit_code] { *exit_code = RunQuery(*f); });

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "compact/downsample/counter_resets.h"
 #include "model/value.h"
 #include "tsdb/chunkenc/aggr.h"
+#include "tsdb/chunkenc/counter_resets.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace meridian::compact::downsample {
@@ -169,7 +169,7 @@ StatusOr<std::optional<storage::Chunk>> DownsampleAggrPart(std::span<const AggrP
   for (const AggrParts& c : part) {
     if (c[AggrType::kCounter]) counters.push_back(c[AggrType::kCounter]->data);
   }
-  CounterResetsIterator it(std::move(counters));
+  chunkenc::CounterResetsIterator it(std::move(counters));
   buf.clear();
   int64_t last_t = 0;  // expandChunkIterator over the iterator, as for any chunk
   while (it.Next()) {

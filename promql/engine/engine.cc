@@ -185,7 +185,8 @@ StatusOr<QueryResult> Engine::Exec(storage::Queryable* storage, const Expr& expr
   if (qopts.lookback_delta_ms && *qopts.lookback_delta_ms > 0) {
     opts.lookback_delta_ms = *qopts.lookback_delta_ms;
   }
-  QueryContext ctx(opts, storage, qopts.cancel);
+  QueryContext ctx(opts, storage, qopts.cancel, qopts.downsampling);
+  ctx.BoundStorageBy(qopts.deadline);
   ctx.annotations().SetQuery(qopts.query_text);
   Planner planner(&ctx, start, end, step);
   QueryResult result;
@@ -196,6 +197,7 @@ StatusOr<QueryResult> Engine::Exec(storage::Queryable* storage, const Expr& expr
     r.infos = ctx.annotations().Infos();
     r.samples_processed = ctx.processed_samples();
     r.peak_samples = ctx.peak_samples();
+    r.resolutions_read = ctx.resolutions_read().List();
     return r;
   };
 

@@ -7,10 +7,12 @@
 //   auto r = engine.RangeQuery(&storage, *parsed.expr, start_ms, end_ms, step_ms);
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 
 #include "promql/engine/engine_options.h"
+#include "promql/engine/resolution.h"
 #include "promql/engine/result.h"
 #include "promql/parser/ast.h"
 #include "storage/storage.h"
@@ -23,6 +25,11 @@ struct QueryOptions {
   std::shared_ptr<std::atomic<bool>> cancel;
   // The query as written; annotations then name positions ("(1:25)") as Prometheus does.
   std::string query_text;
+  // Which downsampled data the selectors may read (resolution.h); by default raw data only.
+  DownsamplingOptions downsampling;
+  // A deadline the caller enforces itself through `cancel` (the HTTP API's timeout): reads
+  // from storage end a little before it, as before the engine's own timeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 class Engine {

@@ -13,6 +13,7 @@
 #include "promql/engine/histogram_op.h"
 #include "promql/engine/scalar_ops.h"
 #include "promql/engine/vector_selector.h"
+#include "promql/engine/weighted_average.h"
 
 namespace meridian::promql::engine {
 
@@ -183,18 +184,53 @@ StatusOr<OperatorPtr> PlanFunctionCall(Planner* planner, const Call& call, const
     for (size_t i = 0; i < call.args.size(); ++i) {
       if (call.func->ArgType(i) == ValueType::kMatrix) matrix_idx = i;
     }
+    auto make_spec = [&](const Planner::RangeArg& arg) {
+      RangeFunctionSpec spec;
+      spec.name = std::string(name);
+      spec.range_ms = arg.range_ms;
+      spec.offset_ms = arg.offset_ms;
+      spec.at_ms = arg.at_ms;
+      spec.keep_name = name == "last_over_time" || name == "first_over_time";
+      spec.matrix_pos = call.args[matrix_idx]->pos;
+      if (!call.args.empty()) spec.param_pos = call.args[0]->pos;
+      return spec;
+    };
+    const bool may_downsample =
+        ctx->downsampling().automatic || ctx->downsampling().max_resolution_ms > 0;
+    if (name == "avg_over_time" && may_downsample &&
+        Unwrap(*call.args[matrix_idx]).kind() == NodeKind::kMatrixSelector) {
+      // The mean of raw samples from downsampled windows: summed sums over summed counts.
+      auto sums_arg = planner->PlanRangeArg(*call.args[matrix_idx], range, inner, storage::AggregateRead::kSum);
+      if (!sums_arg.ok()) return sums_arg.status();
+      auto counts_arg = planner->PlanRangeArg(*call.args[matrix_idx], range, inner, storage::AggregateRead::kCount);
+      if (!counts_arg.ok()) return counts_arg.status();
+      RangeFunctionSpec sums = make_spec(*sums_arg);
+      sums.kernel = std::move(k);
+      sums.on_aggregates = OnAggregates::kAggregateKernel;
+      sums.aggregate_kernel = LookupRangeKernel("sum_over_time");
+      RangeFunctionSpec counts = make_spec(*counts_arg);
+      counts.name = "count_over_time";
+      counts.kernel = LookupRangeKernel("count_over_time");
+      counts.on_aggregates = OnAggregates::kAggregateKernel;
+      counts.aggregate_kernel = LookupRangeKernel("sum_over_time");
+      return OperatorPtr(std::make_unique<WeightedAverageOp>(
+          std::make_unique<RangeFunctionOp>(ctx, range, std::move(sums_arg->source), std::move(sums),
+                                            std::vector<OperatorPtr>{}),
+          std::make_unique<RangeFunctionOp>(ctx, range, std::move(counts_arg->source), std::move(counts),
+                                            std::vector<OperatorPtr>{})));
+    }
     auto arg = planner->PlanRangeArg(*call.args[matrix_idx], range, inner);
     if (!arg.ok()) return arg.status();
     auto scalars = plan_scalar_args(0);
     if (!scalars.ok()) return scalars.status();
-    RangeFunctionSpec spec;
-    spec.name = std::string(name);
-    spec.range_ms = arg->range_ms;
-    spec.offset_ms = arg->offset_ms;
-    spec.at_ms = arg->at_ms;
-    spec.keep_name = name == "last_over_time" || name == "first_over_time";
-    spec.matrix_pos = call.args[matrix_idx]->pos;
-    if (!call.args.empty()) spec.param_pos = call.args[0]->pos;
+    RangeFunctionSpec spec = make_spec(*arg);
+    // A downsampled window's count stands for that many raw samples.
+    if (name == "count_over_time") {
+      spec.on_aggregates = OnAggregates::kAggregateKernel;
+      spec.aggregate_kernel = LookupRangeKernel("sum_over_time");
+    }
+    if (name == "rate") spec.on_aggregates = OnAggregates::kSmoothedRate;
+    if (name == "increase") spec.on_aggregates = OnAggregates::kSmoothedIncrease;
     if (name == "absent_over_time") {
       spec.kernel = LookupRangeKernel("count_over_time");
     } else if (name == "double_exponential_smoothing") {
@@ -272,6 +308,7 @@ StatusOr<OperatorPtr> PlanFunctionCall(Planner* planner, const Call& call, const
       spec.at_ms = planner->ResolveAt(vs.timestamp_ms, vs.start_or_end);
       spec.hints.func = "timestamp";
       spec.hints.step_ms = range.step;
+      planner->SetInstantResolution(&spec, /*needs_raw=*/true, a.pos);
       OperatorPtr op = std::make_unique<VectorSelectorOp>(ctx, range, std::move(spec), true);
       return OperatorPtr(std::make_unique<ElementwiseOp>(
           ctx, range, "timestamp", std::move(op), std::vector<OperatorPtr>{},

@@ -55,12 +55,53 @@ StatusOr<OperatorPtr> Planner::PlanSelector(const VectorSelector& vs, const Step
   spec.hints.func = hints.func;
   spec.hints.grouping = hints.grouping;
   spec.hints.by = hints.by;
+  SetInstantResolution(&spec, emit_timestamps, vs.pos);
   return OperatorPtr(
       std::make_unique<VectorSelectorOp>(ctx_, range, std::move(spec), emit_timestamps));
 }
 
+namespace {
+
+// How far outside the selection a read of downsampled data looks (SelectorSpec::
+// aggregate_window_ms). Held windows are stamped at their end, so the window holding the last
+// step (of any resolution that may fill in) is needed whole. A counter's totals at the ends of
+// the windows around a range bound its increase, at the chosen resolution; where coarser data
+// fills in, its edges are extrapolated instead, so that raw reads (the common case) fetch no
+// more than their range.
+void SetAggregateWindow(const SelectorResolution& r, SelectorSpec* spec) {
+  // The coarsest resolution stores hold at or below `ms` (0: raw data only).
+  auto coarsest_up_to = [](int64_t ms) {
+    return ms >= storage::kResolution1h ? storage::kResolution1h : ms >= storage::kResolution5m ? storage::kResolution5m : 0;
+  };
+  spec->aggregate_window_ms = 0;
+  spec->aggregate_look_behind = false;
+  if (r.read == storage::AggregateRead::kWindowAverage) {
+    spec->aggregate_window_ms = coarsest_up_to(std::max(r.max_resolution_ms, r.fill_resolution_ms));
+  } else if (r.read == storage::AggregateRead::kCounter) {
+    spec->aggregate_window_ms = coarsest_up_to(r.max_resolution_ms);
+    spec->aggregate_look_behind = true;
+  }
+}
+
+void ApplyResolution(const SelectorResolution& r, SelectorSpec* spec) {
+  spec->hints.max_resolution_ms = r.max_resolution_ms;
+  spec->hints.fill_resolution_ms = r.fill_resolution_ms;
+  spec->hints.aggregate = r.read;
+  spec->needs_raw = r.needs_raw;
+}
+
+}  // namespace
+
+void Planner::SetInstantResolution(SelectorSpec* spec, bool needs_raw, const PosRange& pos) const {
+  const SelectorResolution r = InstantSelectorResolution(ctx_->downsampling(), needs_raw);
+  ApplyResolution(r, spec);
+  spec->pos = pos;
+  SetAggregateWindow(r, spec);
+}
+
 StatusOr<Planner::RangeArg> Planner::PlanRangeArg(const Expr& e0, const StepRange& range,
-                                                  const HintScope& hints) {
+                                                  const HintScope& hints,
+                                                  std::optional<storage::AggregateRead> read) {
   const Expr& e = Unwrap(e0);
   RangeArg arg;
   if (e.kind() == NodeKind::kMatrixSelector) {
@@ -90,6 +131,11 @@ StatusOr<Planner::RangeArg> Planner::PlanRangeArg(const Expr& e0, const StepRang
     spec.hints.func = hints.func;
     spec.hints.grouping = hints.grouping;
     spec.hints.by = hints.by;
+    SelectorResolution res = RangeSelectorResolution(ctx_->downsampling(), hints.func, arg.range_ms);
+    if (read) res.read = *read;
+    ApplyResolution(res, &spec);
+    SetAggregateWindow(res, &spec);
+    spec.pos = e.pos;
     arg.source = std::make_unique<StorageRangeSource>(
         ctx_, std::move(spec), std::min(e_first, e_last) - arg.range_ms + 1,
         std::max(e_first, e_last));

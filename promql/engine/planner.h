@@ -37,7 +37,13 @@ class Planner {
     std::optional<int64_t> at_ms;
     const VectorSelector* selector = nullptr;  // for matrix selectors
   };
-  StatusOr<RangeArg> PlanRangeArg(const Expr& e, const StepRange& range, const HintScope& hints);
+  // `read`: the aggregate a matrix selector reads from downsampled chunks, when not the one
+  // its function implies (resolution.h).
+  StatusOr<RangeArg> PlanRangeArg(const Expr& e, const StepRange& range, const HintScope& hints,
+                                  std::optional<storage::AggregateRead> read = std::nullopt);
+
+  // Fills the resolution an instant-vector selector reads (resolution.h) into spec->hints.
+  void SetInstantResolution(SelectorSpec* spec, bool needs_raw, const PosRange& pos) const;
 
   StatusOr<int64_t> Duration(const DurationExpr* d, int64_t literal_ms) const;
   std::optional<int64_t> ResolveAt(const std::optional<int64_t>& ts, AtPreprocessor p) const;

@@ -1,13 +1,26 @@
 #include "promql/engine/query_context.h"
 
+#include <algorithm>
+
 namespace meridian::promql::engine {
 
+void ResolutionsRead::Note(int64_t resolution_ms) {
+  std::lock_guard<std::mutex> l(mu_);
+  seen_.insert(resolution_ms);
+}
+
+std::vector<int64_t> ResolutionsRead::List() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return std::vector<int64_t>(seen_.begin(), seen_.end());
+}
+
 QueryContext::QueryContext(const EngineOpts& opts, storage::Queryable* queryable,
-                           std::shared_ptr<std::atomic<bool>> cancel)
-    : opts_(opts), queryable_(queryable), cancel_(std::move(cancel)) {
+                           std::shared_ptr<std::atomic<bool>> cancel, DownsamplingOptions downsampling)
+    : opts_(opts), queryable_(queryable), downsampling_(downsampling), cancel_(std::move(cancel)) {
   if (opts_.timeout_ms > 0) {
     has_deadline_ = true;
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.timeout_ms);
+    BoundStorageBy(deadline_);
   }
 }
 
@@ -19,6 +32,14 @@ Status QueryContext::CheckInterrupt() const {
     return Status(StatusCode::kTimeout, "query timed out in query execution");
   }
   return Status::Ok();
+}
+
+void QueryContext::BoundStorageBy(std::chrono::steady_clock::time_point caller_deadline) {
+  if (caller_deadline == std::chrono::steady_clock::time_point::max()) return;
+  const auto now = std::chrono::steady_clock::now();
+  const auto margin = std::min<std::chrono::steady_clock::duration>((caller_deadline - now) / 10,
+                                                                    std::chrono::milliseconds(500));
+  storage_deadline_ = std::min(storage_deadline_, caller_deadline - std::max(margin, std::chrono::steady_clock::duration::zero()));
 }
 
 Status QueryContext::Reserve(int64_t samples) {

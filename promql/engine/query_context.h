@@ -5,26 +5,51 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <vector>
 
 #include "model/status.h"
 #include "promql/engine/annotations.h"
 #include "promql/engine/engine_options.h"
+#include "promql/engine/resolution.h"
 #include "storage/storage.h"
 
 namespace meridian::promql::engine {
 
+// The resolutions a query's selectors read, for the query stats.
+class ResolutionsRead {
+ public:
+  // Raw samples (0) or downsampled data of this resolution were read.
+  void Note(int64_t resolution_ms);
+  // Ascending; 0 stands for raw data.
+  std::vector<int64_t> List() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<int64_t> seen_;
+};
+
 class QueryContext {
  public:
   QueryContext(const EngineOpts& opts, storage::Queryable* queryable,
-               std::shared_ptr<std::atomic<bool>> cancel);
+               std::shared_ptr<std::atomic<bool>> cancel, DownsamplingOptions downsampling = {});
 
   const EngineOpts& opts() const { return opts_; }
   storage::Queryable* queryable() const { return queryable_; }
   Annotations& annotations() { return annotations_; }
+  const DownsamplingOptions& downsampling() const { return downsampling_; }
+  ResolutionsRead& resolutions_read() { return resolutions_read_; }
 
   // Checked between batches and between series loads so a canceled or timed-out query stops
   // promptly.
   Status CheckInterrupt() const;
+  // When reads from storage must end: a tenth of the timeout (at most half a second) before
+  // the query's deadline, so a frozen store becomes a warning on an answer rather than a
+  // timed-out query. time_point::max() without a timeout.
+  std::chrono::steady_clock::time_point StorageDeadline() const { return storage_deadline_; }
+  // Also ends reads from storage ahead of a deadline the caller enforces (through `cancel`).
+  void BoundStorageBy(std::chrono::steady_clock::time_point caller_deadline);
 
   // Samples held in memory at once; Prometheus counts loaded points against max_samples.
   Status Reserve(int64_t samples);
@@ -38,9 +63,12 @@ class QueryContext {
  private:
   EngineOpts opts_;
   storage::Queryable* queryable_;
+  DownsamplingOptions downsampling_;
+  ResolutionsRead resolutions_read_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
+  std::chrono::steady_clock::time_point storage_deadline_ = std::chrono::steady_clock::time_point::max();
   std::atomic<int64_t> current_samples_{0};
   std::atomic<int64_t> peak_samples_{0};
   std::atomic<int64_t> processed_samples_{0};

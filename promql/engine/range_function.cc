@@ -24,6 +24,10 @@ struct Window {
   int64_t end_ms;    // inclusive
   size_t step;       // index into the batch
   bool no_resets;
+  // Samples of the series before ts[0] and after ts[n - 1] (ts[-1] and ts[n] are valid when
+  // these are non-zero).
+  size_t before;
+  size_t after;
 };
 
 // The kernels ProcessSeriesWith is instantiated with: a call per window, then a call per
@@ -49,6 +53,7 @@ struct GenericKernel {
     call.no_resets = w.no_resets;
     return (*kernel)(call, out);
   }
+  void BeginSeries(const LoadedSeries&) {}
   void SeriesDone(const RangeCall&, bool) const {}
 };
 
@@ -63,8 +68,42 @@ struct InlineRateKernel {
     return functions::PlainExtrapolatedRate(w.ts, w.vs, w.n, w.start_ms, w.end_ms, w.no_resets,
                                             kCounter, kRate, &memo, out);
   }
+  void BeginSeries(const LoadedSeries&) {}
   void SeriesDone(const RangeCall& c, bool produced) const {
     if (produced && kCounter) NotePossibleNonCounter(c);
+  }
+};
+
+// rate (kRate) or increase over the counter aggregate of downsampled chunks. Its totals are
+// stamped at the ends of their windows, so the counter at the range's edges lies between the
+// totals on either side: interpolating there (Prometheus's `smoothed` rate) is exact on windows
+// aligned to the resolution, where plain extrapolation would guess a whole window's increase
+// at the start. Totals more than one resolution outside the range are not used.
+template <bool kRate>
+struct SmoothedCounterKernel {
+  int64_t reach = 0;
+  void BeginSeries(const LoadedSeries& s) { reach = s.resolution_ms; }
+  bool operator()(const Window& w, const RangeCall&, double* out) {
+    functions::RangeWindow rw;
+    rw.ts = w.ts;
+    rw.vs = w.vs;
+    rw.n = w.n;
+    rw.range_start_ms = w.start_ms;
+    rw.range_end_ms = w.end_ms;
+    if (w.before > 0 && w.ts[-1] > w.start_ms - reach) {
+      --rw.ts;
+      --rw.vs;
+      ++rw.n;
+    }
+    if (w.after > 0 && w.ts[w.n] <= w.end_ms + reach) ++rw.n;
+    if (rw.n < 2) return false;
+    auto v = functions::ExtrapolatedRate(rw, /*is_counter=*/true, kRate, functions::RateMode::kSmoothed);
+    if (!v) return false;
+    *out = *v;
+    return true;
+  }
+  void SeriesDone(const RangeCall& c, bool produced) const {
+    if (produced) NotePossibleNonCounter(c);
   }
 };
 
@@ -216,6 +255,11 @@ Status RangeFunctionOp::Load() {
   }
   cursors_.assign(data_.size(), WindowCursor{});
   noted_.assign(data_.size(), 0);
+  aggregated_.assign(data_.size(), 0);
+  for (size_t i = 0; i < data_.size(); ++i) {
+    aggregated_[i] = data_[i].aggregated ? 1 : 0;
+    any_aggregated_ = any_aggregated_ || data_[i].aggregated;
+  }
   return load_status_;
 }
 
@@ -317,10 +361,34 @@ Status RangeFunctionOp::NextRows(size_t max_steps, size_t* first, size_t* n, Row
 
 template <typename Out>
 Status RangeFunctionOp::ProcessSeries(size_t begin, size_t end, const BatchSteps& steps, Out& out) {
-  const InlineKernel kind = spec_.inline_kernel;
+  if (!any_aggregated_ || spec_.on_aggregates == OnAggregates::kSameKernel) {
+    return ProcessSeriesWithKernel(begin, end, steps, out, false);
+  }
+  // Series read from downsampled chunks take the aggregate kernel: runs of each kind.
+  for (size_t i = begin; i < end;) {
+    size_t j = i;
+    while (j < end && aggregated_[j] == aggregated_[i]) ++j;
+    if (Status s = ProcessSeriesWithKernel(i, j, steps, out, aggregated_[i] != 0); !s.ok()) return s;
+    i = j;
+  }
+  return Status::Ok();
+}
+
+template <typename Out>
+Status RangeFunctionOp::ProcessSeriesWithKernel(size_t begin, size_t end, const BatchSteps& steps, Out& out,
+                                                bool aggregate_kernel) {
+  if (aggregate_kernel && spec_.on_aggregates == OnAggregates::kSmoothedRate) {
+    SmoothedCounterKernel<true> rate;
+    return ProcessSeriesWith(rate, begin, end, steps, out);
+  }
+  if (aggregate_kernel && spec_.on_aggregates == OnAggregates::kSmoothedIncrease) {
+    SmoothedCounterKernel<false> increase;
+    return ProcessSeriesWith(increase, begin, end, steps, out);
+  }
+  const InlineKernel kind = aggregate_kernel ? InlineKernel::kNone : spec_.inline_kernel;
   if (kind == InlineKernel::kNone) {
-    GenericKernel generic{&spec_.kernel, &scalar_vals_, std::vector<double>(scalar_vals_.size()),
-                          steps.first, &steps.t};
+    GenericKernel generic{aggregate_kernel ? &spec_.aggregate_kernel : &spec_.kernel, &scalar_vals_,
+                          std::vector<double>(scalar_vals_.size()), steps.first, &steps.t};
     return ProcessSeriesWith(generic, begin, end, steps, out);
   }
   if (kind == InlineKernel::kRate) {
@@ -407,6 +475,7 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
     if (!(next_drop < num && IsDrop(vs, next_drop))) next_drop = NextDrop(vs, next_drop, num);
     call.labels = &series.labels;
     call.noted = &noted_[i];
+    kernel.BeginSeries(series);
     out.BeginSeries();
     bool produced = false;
     size_t lo_step = 0, hi_step = 0;
@@ -425,7 +494,7 @@ Status RangeFunctionOp::ProcessSeriesWith(Kernel& kernel, size_t begin, size_t e
       }
       double v;
       // last_drop is the latest drop before hi: the window has a reset if it is inside.
-      if (kernel(Window{ts + lo, vs + lo, hi - lo, start, e, k, last_drop <= lo}, call, &v)) {
+      if (kernel(Window{ts + lo, vs + lo, hi - lo, start, e, k, last_drop <= lo, lo, num - hi}, call, &v)) {
         out.Put(k, static_cast<uint32_t>(i), v);
         produced = true;
       }

@@ -42,9 +42,22 @@ using RangeKernel = std::function<bool(const RangeCall& call, double* out)>;
 // arithmetic operations, so the call and the generic window packaging would dominate.
 enum class InlineKernel : uint8_t { kNone, kRate, kIncrease, kDelta };
 
+// How series read from downsampled chunks (LoadedSeries::aggregated) are evaluated.
+enum class OnAggregates : uint8_t {
+  kSameKernel,       // as raw series: the aggregate read stands in for the samples
+  kAggregateKernel,  // RangeFunctionSpec::aggregate_kernel (count_over_time sums counts)
+  // rate / increase over the counter aggregate, interpolated at the range's edges from the
+  // totals just outside it (SmoothedCounterKernel in the .cc file).
+  kSmoothedRate,
+  kSmoothedIncrease,
+};
+
 struct RangeFunctionSpec {
   std::string name;
   RangeKernel kernel;  // also set for inline kernels
+  OnAggregates on_aggregates = OnAggregates::kSameKernel;
+  // For kAggregateKernel (count_over_time sums the windows' counts).
+  RangeKernel aggregate_kernel;
   InlineKernel inline_kernel = InlineKernel::kNone;
   int64_t range_ms = 0;
   int64_t offset_ms = 0;
@@ -68,6 +81,8 @@ class RangeFunctionOp final : public Operator {
   bool SupportsRows() const override { return true; }
   Status NextRows(size_t max_steps, size_t* first, size_t* n, RowSink* sink) override;
   std::string Name() const override { return spec_.name + "(" + source_->Name() + ")"; }
+  // Whether series i (of Series()) was read from downsampled chunks.
+  bool SeriesAggregated(size_t i) const { return i < aggregated_.size() && aggregated_[i] != 0; }
 
  private:
   Status Load();
@@ -82,6 +97,9 @@ class RangeFunctionOp final : public Operator {
   // output policies in the .cc file).
   template <typename Out>
   Status ProcessSeries(size_t begin, size_t end, const BatchSteps& steps, Out& out);
+  template <typename Out>
+  Status ProcessSeriesWithKernel(size_t begin, size_t end, const BatchSteps& steps, Out& out,
+                                 bool aggregate_kernel);
   template <typename Kernel, typename Out>
   Status ProcessSeriesWith(Kernel& kernel, size_t begin, size_t end, const BatchSteps& steps,
                            Out& out);
@@ -126,6 +144,8 @@ class RangeFunctionOp final : public Operator {
   };
   std::vector<WindowCursor> cursors_;  // per series
   std::vector<uint8_t> noted_;
+  std::vector<uint8_t> aggregated_;  // per series: LoadedSeries::aggregated
+  bool any_aggregated_ = false;
   SampleReservation reservation_;
 };
 

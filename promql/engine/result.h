@@ -47,6 +47,8 @@ struct QueryResult {
   // Figures for benchmarks and query stats.
   int64_t samples_processed = 0;
   int64_t peak_samples = 0;
+  // The resolutions the selectors read, ascending (ms; 0 = raw samples).
+  std::vector<int64_t> resolutions_read;
 };
 
 }  // namespace meridian::promql::engine

@@ -3,11 +3,19 @@
 #include <algorithm>
 
 #include "model/value.h"
+#include "storage/aggregate_decoder.h"
 #include "storage/series_decoder.h"
 
 namespace meridian::promql::engine {
 
 namespace {
+// The start of the epoch-aligned window of width r holding t.
+int64_t WindowStart(int64_t t, int64_t r) {
+  int64_t q = t / r;
+  if (t % r != 0 && t < 0) --q;
+  return q * r;
+}
+
 // Removes StaleNaN samples at index >= from. Markers are rare, so find the first before
 // rewriting anything.
 void DropStale(LoadedSeries* ls, size_t from) {
@@ -73,14 +81,25 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
                   SampleReservation* reservation, bool stream) {
   out->clear();
   if (ctx->queryable() == nullptr) return InternalError("engine: no storage configured");
-  std::unique_ptr<storage::Querier> querier = ctx->queryable()->NewQuerier(mint, maxt);
+  // Only series with downsampled data read outside [mint, maxt] (aggregate_window_ms).
+  int64_t aggr_mint = mint, aggr_maxt = maxt;
+  if (const int64_t r = spec.aggregate_window_ms; r > 0) {
+    aggr_maxt = WindowStart(maxt, r) + r - 1;
+    // The whole window before: a chunk's last window carries its last raw sample's time,
+    // which may lie anywhere in it.
+    if (spec.aggregate_look_behind) aggr_mint = WindowStart(mint, r) - r;
+  }
+  std::unique_ptr<storage::Querier> querier = ctx->queryable()->NewQuerier(aggr_mint, aggr_maxt);
   if (!querier) return InternalError("engine: storage returned no querier");
   storage::SelectHints hints = spec.hints;
-  hints.start_ms = mint;
-  hints.end_ms = maxt;
+  hints.start_ms = aggr_mint;
+  hints.end_ms = aggr_maxt;
+  hints.deadline = ctx->StorageDeadline();
   std::unique_ptr<storage::SeriesSet> set = querier->Select(true, hints, spec.matchers);
   if (!set) return InternalError("engine: storage returned no series set");
   size_t n = 0;
+  bool read_raw = false;
+  int64_t coarsest = 0;
   while (set->Next()) {
     if ((++n & 63) == 0) {
       Status s = ctx->CheckInterrupt();
@@ -100,6 +119,28 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
     ls.mint = mint;
     ls.maxt = maxt;
     ls.drop_stale = drop_stale;
+    if (storage::HasAggregateChunks(series, aggr_mint, aggr_maxt)) {
+      // Decoded whole: downsampled data is small, and the counter read corrects resets
+      // across all of a series' chunks.
+      storage::AggregateDecodeInfo info;
+      Status s = set->DecodeCurrent(aggr_mint, aggr_maxt, spec.hints.aggregate, &ls.ts, &ls.vs, &info);
+      if (!s.ok()) return s;
+      ls.mint = aggr_mint;
+      ls.maxt = aggr_maxt;
+      ls.aggregated = true;
+      ls.resolution_ms = info.coarsest_resolution_ms;
+      coarsest = std::max(coarsest, info.coarsest_resolution_ms);
+      for (const storage::Chunk& c : series.chunks) {
+        read_raw = read_raw || (c.encoding == storage::ChunkEncoding::kXOR && c.max_time >= mint && c.min_time <= maxt);
+      }
+      if (drop_stale) DropStale(&ls, 0);
+      ctx->CountProcessed(static_cast<int64_t>(ls.ts.size()));
+      s = reservation->Add(static_cast<int64_t>(ls.ts.size()));
+      if (!s.ok()) return s;
+      out->push_back(std::move(ls));
+      continue;
+    }
+    read_raw = read_raw || !series.chunks.empty();
     // Streaming decodes chunk by chunk, which is only right for one source whose chunks do
     // not overlap; anything else (overlapping blocks, HA replicas that the querier
     // deduplicates) is decoded whole by the series set, which knows how to combine them.
@@ -127,6 +168,16 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
   }
   if (!set->status().ok()) return set->status();
   for (auto& w : set->Warnings()) ctx->annotations().AddWarning(w);
+  if (read_raw) ctx->resolutions_read().Note(0);
+  if (coarsest > 0) {
+    ctx->resolutions_read().Note(coarsest);
+    if (spec.needs_raw) {
+      const std::string what = spec.hints.func.empty() ? "a range vector" : spec.hints.func + "()";
+      ctx->annotations().AddInfo("PromQL info: " + what + " needs raw samples, but for part of the range "
+                                 "only downsampled data exists: answered from " + ResolutionName(coarsest) +
+                                 " window averages", spec.pos);
+    }
+  }
   return Status::Ok();
 }
 

@@ -22,7 +22,19 @@ struct SelectorSpec {
   int64_t offset_ms = 0;
   std::optional<int64_t> at_ms;
   int64_t range_ms = 0;  // 0 for instant selectors
-  storage::SelectHints hints;  // func/grouping/by filled by the planner
+  // func/grouping/by and the resolution to read (resolution.h) filled by the planner.
+  storage::SelectHints hints;
+  // The function needs raw samples (resolution.h): reading downsampled data is noted as an
+  // info annotation at `pos`.
+  bool needs_raw = false;
+  PosRange pos;
+  // Downsampled windows are stamped at their end, so the window a step falls in, or the
+  // counter totals just outside a range, may lie outside the selection. With a resolution
+  // here, stores are asked up to the end of the window (of that resolution) holding the
+  // selection's end, and with look_behind from the start of the window before its start;
+  // only series with downsampled data read the extra time.
+  int64_t aggregate_window_ms = 0;
+  bool aggregate_look_behind = false;
 };
 
 // One series with its samples, timestamps ascending. When streamed, `ts`/`vs` hold only the
@@ -38,6 +50,11 @@ struct LoadedSeries {
   int64_t mint = 0, maxt = 0;  // the selection's bounds
   bool drop_stale = false;
   bool streamed = false;  // Advance decodes and forgets; otherwise ts/vs are final
+  // Some of the series' chunks are downsampled: ts/vs hold the aggregate the selection reads
+  // (hints.aggregate), and `resolution_ms` is the coarsest resolution among them. Such series
+  // are decoded whole, never streamed.
+  bool aggregated = false;
+  int64_t resolution_ms = 0;
 };
 
 // Selects series with samples in [mint, maxt]. drop_stale removes StaleNaN markers (range

@@ -29,6 +29,13 @@ Status VectorSelectorOp::Load() {
   series_.reserve(data_.size());
   for (auto& d : data_) series_.push_back(SeriesInfo{d.labels, false});
   pos_.assign(data_.size(), 0);
+  // A downsampled window's average is stamped at the window's start and holds until the
+  // window's end, where a staleness marker ends it if no data follows: the lookback must
+  // reach across a whole window, and cannot make a gone series linger.
+  lookback_.assign(data_.size(), lookback);
+  for (size_t i = 0; i < data_.size(); ++i) {
+    if (data_[i].aggregated) lookback_[i] = std::max(lookback, data_[i].resolution_ms);
+  }
   return Status::Ok();
 }
 
@@ -78,7 +85,7 @@ Status VectorSelectorOp::Next(StepBatch* batch) {
       pos_[i] = p;
       if (p == 0) continue;
       const int64_t st = ts[p - 1];
-      if (st <= e - lookback) continue;
+      if (st <= e - lookback_[i]) continue;
       const double v = data_[i].vs[p - 1];
       if (IsStaleNaN(v)) continue;
       sv.Push(static_cast<uint32_t>(i), emit_timestamps_ ? static_cast<double>(st) / 1000.0 : v);

@@ -32,6 +32,7 @@ class VectorSelectorOp final : public Operator {
   std::vector<LoadedSeries> data_;
   std::vector<SeriesInfo> series_;
   std::vector<size_t> pos_;  // per series: first sample index with ts > last evaluated time
+  std::vector<int64_t> lookback_;  // per series: the engine's, or a downsampled window
   SampleReservation reservation_;
 };
 

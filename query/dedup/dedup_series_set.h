@@ -27,7 +27,13 @@ class DedupSeriesSet : public storage::SeriesSet {
   storage::Series& At() override { return inner_->At(); }
   Status status() const override { return inner_->status(); }
   std::vector<std::string> Warnings() const override { return inner_->Warnings(); }
-  Status DecodeCurrent(int64_t mint, int64_t maxt, std::vector<int64_t>* ts, std::vector<double>* vs) override;
+  // Replicas of a series with downsampled chunks are each read as DecodeSeriesAs reads them
+  // (raw chunks of a replica included), so every replica yields the same kind of value, and
+  // merged by window (WindowDedup); under AggregateRead::kCounter they are counters and keep
+  // the counter adjustment.
+  Status DecodeCurrent(int64_t mint, int64_t maxt, storage::AggregateRead read, std::vector<int64_t>* ts,
+                       std::vector<double>* vs, storage::AggregateDecodeInfo* info) override;
+  using storage::SeriesSet::DecodeCurrent;
 
  private:
   std::unique_ptr<storage::SeriesSet> inner_;

@@ -7,7 +7,6 @@ std::shared_ptr<storage::Queryable> QuerierBackend::Queryable(const web::QueryRe
   q.deduplicate = opts.dedup;
   q.partial_response = opts.partial_response;
   q.replica_labels = opts.replica_labels;
-  q.max_resolution_ms = opts.max_source_resolution_ms;
   q.store_matchers = opts.store_matchers;
   return service_->Queryable(std::move(q));
 }

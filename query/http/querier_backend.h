@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP API's view of the querier: each request's Thanos parameters (dedup, partial
-// response, replica labels, storeMatch[], max_source_resolution) become the options of the
-// queryable the engine reads, and /api/v1/stores shows the endpoint set.
+// response, replica labels, storeMatch[]) become the options of the queryable the engine
+// reads, and /api/v1/stores shows the endpoint set. max_source_resolution goes to the engine,
+// which picks each selector's resolution and passes it in the selection's hints.
 
 #include <memory>
 

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "storeapi/convert.h"
+#include "storeapi/gateway/block_selection.h"
 #include "storeapi/gateway/merged_series_stream.h"
 #include "storeapi/queryable_store.h"
 #include "tsdb/block_groups.h"
@@ -23,24 +24,6 @@ namespace {
 constexpr char kDeletionMark[] = "deletion-mark.json";
 
 using BlockPtr = std::shared_ptr<BucketBlock>;
-
-// Thanos's bucketBlockSet.getFor: fill [mint, maxt] with blocks of the coarsest allowed
-// resolution and the gaps between them with finer ones. `by_res` maps resolution to blocks
-// sorted by min time; `resolutions` is descending.
-void FillFor(const std::map<int64_t, std::vector<BlockPtr>>& by_res,
-             const std::vector<int64_t>& resolutions, size_t i, int64_t mint, int64_t maxt,
-             std::vector<BlockPtr>* out) {
-  if (i >= resolutions.size() || mint > maxt) return;
-  int64_t start = mint;
-  for (const auto& b : by_res.at(resolutions[i])) {
-    if (b->meta().max_time <= mint) continue;
-    if (b->meta().min_time > maxt) break;
-    FillFor(by_res, resolutions, i + 1, start, b->meta().min_time - 1, out);
-    out->push_back(b);
-    start = b->meta().max_time;
-  }
-  FillFor(by_res, resolutions, i + 1, start, maxt, out);
-}
 
 }  // namespace
 
@@ -227,31 +210,31 @@ BucketStoreStats BucketStore::stats() const {
   return s;
 }
 
-std::vector<BlockPtr> BucketStore::SelectBlocks(int64_t mint, int64_t maxt, int64_t max_resolution,
-                                                const Matchers& matchers) const {
-  // external label set -> resolution -> blocks
-  std::map<std::string, std::map<int64_t, std::vector<BlockPtr>>> groups;
+std::vector<BucketStore::BlockRead> BucketStore::SelectBlocks(int64_t mint, int64_t maxt, int64_t max_resolution,
+                                                              int64_t fill_resolution,
+                                                              const Matchers& matchers) const {
+  // external label set -> its blocks
+  std::map<std::string, std::vector<BlockPtr>> groups;
+  const int64_t coarsest = std::max(max_resolution, fill_resolution);
   {
     std::lock_guard<std::mutex> l(mu_);
     Matchers inner;
     for (const auto& [ulid, b] : blocks_) {
       if (hidden_.count(ulid)) continue;
-      if (b->resolution() > max_resolution) continue;
+      if (b->resolution() > coarsest) continue;
       if (b->meta().min_time > maxt || b->meta().max_time <= mint) continue;
       if (!MatchExternalLabels(b->external_labels(), matchers, &inner)) continue;
-      groups[b->external_labels().ToString()][b->resolution()].push_back(b);
+      groups[b->external_labels().ToString()].push_back(b);
     }
   }
-  std::vector<BlockPtr> out;
-  for (auto& [_, by_res] : groups) {
-    std::vector<int64_t> resolutions;
-    for (auto& [res, blocks] : by_res) {
-      std::sort(blocks.begin(), blocks.end(),
-                [](const BlockPtr& a, const BlockPtr& b) { return a->meta().min_time < b->meta().min_time; });
-      resolutions.push_back(res);
+  std::vector<BlockRead> out;
+  for (const auto& [_, blocks] : groups) {
+    std::vector<BlockRange> ranges;
+    ranges.reserve(blocks.size());
+    for (const auto& b : blocks) ranges.push_back({b->meta().min_time, b->meta().max_time, b->resolution()});
+    for (const BlockSpan& s : SelectBlockSpans(ranges, mint, maxt, max_resolution, fill_resolution)) {
+      out.push_back(BlockRead{blocks[s.block], s.mint, s.maxt});
     }
-    std::sort(resolutions.rbegin(), resolutions.rend());
-    FillFor(by_res, resolutions, 0, mint, maxt, &out);
   }
   return out;
 }
@@ -269,6 +252,23 @@ StatusOr<thanos::info::InfoResponse> BucketStore::Info(const CallContext&) {
   }
   for (const auto& ls : sets) LabelsToProto(ls, r.add_label_sets()->mutable_labels());
   auto* s = r.mutable_store();
+  // Which resolutions each external label set holds, and over what time (Meridian's
+  // TSDBInfo.resolution; Thanos readers see one more entry per label set).
+  std::map<std::pair<Labels, int64_t>, std::pair<int64_t, int64_t>> held;
+  for (const auto& b : Blocks()) {
+    auto [it, fresh] = held.try_emplace({b->external_labels(), b->resolution()}, b->meta().min_time, b->meta().max_time);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, b->meta().min_time);
+      it->second.second = std::max(it->second.second, b->meta().max_time);
+    }
+  }
+  for (const auto& [key, range] : held) {
+    auto* info = s->add_tsdb_infos();
+    LabelsToProto(key.first, info->mutable_labels()->mutable_labels());
+    info->set_min_time(range.first);
+    info->set_max_time(range.second);
+    info->set_resolution(key.second);
+  }
   // A time shard announces only its range, so the querier sends it only what it can answer.
   s->set_min_time(std::max(mint, opts_.min_time));
   s->set_max_time(std::min(maxt, opts_.max_time == std::numeric_limits<int64_t>::max() ? maxt : opts_.max_time - 1));
@@ -288,15 +288,19 @@ std::unique_ptr<SeriesStream> BucketStore::Series(const thanos::SeriesRequest& r
   const int64_t mint = std::max(req.min_time(), opts_.min_time);
   const int64_t maxt = opts_.max_time == std::numeric_limits<int64_t>::max() ? req.max_time()
                                                                             : std::min(req.max_time(), opts_.max_time - 1);
-  std::vector<BlockPtr> blocks;
-  if (mint <= maxt) blocks = SelectBlocks(mint, maxt, req.max_resolution_window(), *matchers);
+  std::vector<BlockRead> blocks;
+  if (mint <= maxt) {
+    blocks = SelectBlocks(mint, maxt, req.max_resolution_window(), req.fill_resolution_window(), *matchers);
+  }
   thanos::SeriesRequest inner = req;
-  inner.set_min_time(mint);
-  inner.set_max_time(maxt);
   inner.set_limit(0);               // applied to the merged stream
   inner.set_response_batch_size(0);  // blocks stream single series
   std::vector<MergeSource> sources;
-  for (const auto& b : blocks) {
+  for (const auto& [b, block_mint, block_maxt] : blocks) {
+    // Each block only over the time it was picked for, so resolutions overlap as little as
+    // chunk boundaries allow.
+    inner.set_min_time(block_mint);
+    inner.set_max_time(block_maxt);
     sources.push_back(MergeSource{.stream = b->store().Series(inner, ctx),
                                   .group = b->external_labels().ToString(),
                                   .name = "block " + b->ulid(),
@@ -315,7 +319,9 @@ StatusOr<thanos::LabelNamesResponse> BucketStore::LabelNames(const thanos::Label
   thanos::LabelNamesRequest inner = req;
   inner.set_limit(0);
   std::set<std::string> names;
-  for (const auto& b : SelectBlocks(req.start(), req.end(), std::numeric_limits<int64_t>::max(), *matchers)) {
+  constexpr int64_t kAny = std::numeric_limits<int64_t>::max();
+  for (const BlockRead& read : SelectBlocks(req.start(), req.end(), kAny, kAny, *matchers)) {
+    const BlockPtr& b = read.block;
     auto r = b->store().LabelNames(inner, ctx);
     if (!r.ok()) return r.status().Wrap("block " + b->ulid());
     names.insert(r->names().begin(), r->names().end());
@@ -336,7 +342,9 @@ StatusOr<thanos::LabelValuesResponse> BucketStore::LabelValues(const thanos::Lab
   thanos::LabelValuesRequest inner = req;
   inner.set_limit(0);
   std::set<std::string> values;
-  for (const auto& b : SelectBlocks(req.start(), req.end(), std::numeric_limits<int64_t>::max(), *matchers)) {
+  constexpr int64_t kAny = std::numeric_limits<int64_t>::max();
+  for (const BlockRead& read : SelectBlocks(req.start(), req.end(), kAny, kAny, *matchers)) {
+    const BlockPtr& b = read.block;
     auto r = b->store().LabelValues(inner, ctx);
     if (!r.ok()) return r.status().Wrap("block " + b->ulid());
     values.insert(r->values().begin(), r->values().end());

@@ -82,11 +82,17 @@ class BucketStore final : public Store {
 
  private:
   BucketStore(std::shared_ptr<objstore::Bucket> bucket, BucketStoreOptions opts);
-  // Blocks overlapping [mint, maxt] whose external labels the matchers accept, at the
-  // coarsest resolution <= max_resolution with gaps filled by finer ones (Thanos getFor).
-  std::vector<std::shared_ptr<BucketBlock>> SelectBlocks(int64_t mint, int64_t maxt,
-                                                         int64_t max_resolution,
-                                                         const Matchers& matchers) const;
+  // A block and the part of a request it answers.
+  struct BlockRead {
+    std::shared_ptr<BucketBlock> block;
+    int64_t mint = 0;
+    int64_t maxt = 0;
+  };
+  // Blocks overlapping [mint, maxt] whose external labels the matchers accept: per group the
+  // coarsest resolution <= max_resolution with gaps filled by finer ones (Thanos's getFor), and
+  // time still without data by coarser ones up to fill_resolution (block_selection.h).
+  std::vector<BlockRead> SelectBlocks(int64_t mint, int64_t maxt, int64_t max_resolution, int64_t fill_resolution,
+                                      const Matchers& matchers) const;
   // `*partial`: no meta.json yet; `*excluded`: the shard filters reject the block.
   StatusOr<std::shared_ptr<BucketBlock>> LoadBlock(const std::string& ulid, bool* partial, bool* excluded);
 

@@ -1,4 +1,4 @@
-#include "compact/downsample/counter_resets.h"
+#include "tsdb/chunkenc/counter_resets.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 namespace meridian::compact::downsample {
 namespace {
 
+using chunkenc::CounterResetsIterator;
 using testing::ExpectSamples;
 using testing::Samples;
 using testing::XorOf;
@@ -78,6 +79,22 @@ TEST(CounterResets, SeekReadsThroughResets) {
   EXPECT_EQ(it.v(), 9);
   ExpectSamples(Drain(it), {{50, 11}}, "rest");
   EXPECT_FALSE(it.Seek(1000));
+}
+
+// The per-sample rules the iterator applies, as the query side feeds them.
+TEST(CounterResets, SampleBySample) {
+  chunkenc::CounterResets c;
+  EXPECT_TRUE(c.Add(10, 5));  // the first value starts the total
+  EXPECT_EQ(c.total(), 5);
+  EXPECT_FALSE(c.Add(20, std::nan("")));  // NaN is skipped
+  EXPECT_TRUE(c.Add(20, 7));
+  EXPECT_EQ(c.total(), 7);
+  EXPECT_FALSE(c.Add(20, 9));  // the same time again: only the last raw value
+  EXPECT_EQ(c.last_raw(), 9);
+  EXPECT_TRUE(c.Add(30, 2));  // below 9: a reset, the whole value counts
+  EXPECT_EQ(c.total(), 9);
+  EXPECT_FALSE(c.Add(25, 100));  // back in time: skipped
+  EXPECT_EQ(c.t(), 30);
 }
 
 TEST(CounterResets, CorruptChunkIsAnError) {

@@ -7,14 +7,15 @@
 #include <cmath>
 #include <limits>
 
-#include "compact/downsample/counter_resets.h"
 #include "compact/downsample/downsample.h"
 #include "model/value.h"
 #include "tests/downsample/test_util.h"
+#include "tsdb/chunkenc/counter_resets.h"
 
 namespace meridian::compact::downsample {
 namespace {
 
+using chunkenc::CounterResetsIterator;
 using testing::AggregateChunk;
 using testing::AggrSamples;
 using testing::DecodeAggregate;

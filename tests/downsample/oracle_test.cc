@@ -24,14 +24,15 @@
 #include <limits>
 #include <random>
 
-#include "compact/downsample/counter_resets.h"
 #include "compact/downsample/downsample.h"
 #include "model/value.h"
 #include "tests/downsample/test_util.h"
+#include "tsdb/chunkenc/counter_resets.h"
 
 namespace meridian::compact::downsample {
 namespace {
 
+using chunkenc::CounterResetsIterator;
 using testing::AggrSamples;
 using testing::DecodeAggregate;
 using testing::ExpectSamples;

@@ -348,5 +348,52 @@ TEST_F(EngineTest, SeriesMajorAggregationMatchesStepMajor) {
   }
 }
 
+// Over raw data alone, letting selectors choose downsampled data (`auto`, or an explicit
+// max_source_resolution) must not change a single bit: every read path falls back to the raw
+// one, avg_over_time's sum/count split included.
+TEST_F(EngineTest, DownsamplingOptionsOverRawDataChangeNothing) {
+  for (int i = 0; i < 20; ++i) {
+    Labels l{{"__name__", i % 2 ? "c_total" : "g"}, {"i", std::to_string(i)}};
+    for (int64_t t = 0; t < 400; ++t) {
+      if (i == 3 && t > 200) break;  // ends
+      double v = i % 2 ? static_cast<double>(t * (i + 1) % 997) : std::sin(t * 0.1 + i) * 10;
+      if (i == 5 && t == 300) v = StaleNaN();
+      Add(l, t * 15'000 + i * 100, v);
+    }
+  }
+  const char* queries[] = {
+      "g", "c_total", "sum(g)", "timestamp(g)", "rate(c_total[5m])", "increase(c_total[20m])",
+      "irate(c_total[5m])", "resets(c_total[10m])", "avg_over_time(g[20m])", "count_over_time(g[20m])",
+      "sum_over_time(g[1h])", "min_over_time(g[20m])", "max_over_time(g[20m])", "last_over_time(g[20m])",
+      "quantile_over_time(0.5, g[20m])", "deriv(g[20m])", "absent_over_time(nope[20m])",
+      "present_over_time(g[20m])", "max_over_time(rate(c_total[5m])[30m:1m])", "delta(g[20m])",
+  };
+  for (const char* q : queries) {
+    SCOPED_TRACE(q);
+    QueryOptions raw;
+    auto want = Range(q, 0, 6000 * 1000, 60'000, {}, raw);
+    ASSERT_TRUE(want.ok()) << want.status().message();
+    for (DownsamplingOptions d : {DownsamplingOptions{12'000, true}, DownsamplingOptions{300'000, false},
+                                  DownsamplingOptions{3'600'000, false}}) {
+      QueryOptions qo;
+      qo.downsampling = d;
+      auto got = Range(q, 0, 6000 * 1000, 60'000, {}, qo);
+      ASSERT_TRUE(got.ok()) << got.status().message();
+      ExpectIdentical(Mat(got), Mat(want));
+      EXPECT_EQ(got->resolutions_read, want->resolutions_read);
+    }
+    auto want_i = Instant(q, 3000 * 1000, {}, raw);
+    QueryOptions qo;
+    qo.downsampling = {0, true};
+    auto got_i = Instant(q, 3000 * 1000, {}, qo);
+    ASSERT_TRUE(want_i.ok() && got_i.ok());
+    ASSERT_EQ(Vec(got_i).size(), Vec(want_i).size());
+    for (size_t k = 0; k < Vec(got_i).size(); ++k) {
+      EXPECT_EQ(Vec(got_i)[k].labels, Vec(want_i)[k].labels);
+      EXPECT_EQ(std::memcmp(&Vec(got_i)[k].v, &Vec(want_i)[k].v, sizeof(double)), 0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace meridian::promql::engine

@@ -166,6 +166,22 @@ TEST(InfoApiWire, InfoResponseFieldNumbers) {
   EXPECT_EQ(Hex(got), Hex(expected));
 }
 
+// Meridian's additions use field numbers Thanos does not, so Thanos peers skip them.
+TEST(StoreApiWire, MeridianExtensionsUseFieldsThanosSkips) {
+  thanos::SeriesRequest req;
+  req.set_fill_resolution_window(3600000);
+  std::string got;
+  ASSERT_TRUE(req.SerializeToString(&got));
+  // Field 1000, varint: tag (1000 << 3) = 8000 = 0xC0 0x3E; 3600000 = 0x80 0xDD 0xDB 0x01.
+  EXPECT_EQ(Hex(got), Hex(Bytes({0xC0, 0x3E, 0x80, 0xDD, 0xDB, 0x01})));
+
+  thanos::info::TSDBInfo info;
+  info.set_min_time(1);
+  info.set_resolution(300000);
+  ASSERT_TRUE(info.SerializeToString(&got));
+  EXPECT_EQ(Hex(got), Hex(Bytes({0x10, 0x01, 0xC0, 0x3E, 0xE0, 0xA7, 0x12})));
+}
+
 TEST(RemoteReadWire, ChunkNumberingDiffersFromStoreApi) {
   prometheus::ReadRequest req;
   auto* q = req.add_queries();

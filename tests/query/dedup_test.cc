@@ -2,6 +2,7 @@
 
 #include "query/dedup/dedup_series_set.h"
 #include "query/dedup/penalty_dedup.h"
+#include "query/dedup/window_dedup.h"
 #include "tsdb/chunkenc/xor.h"
 
 namespace meridian::query {
@@ -82,6 +83,75 @@ storage::Chunk XorChunk(const ReplicaSamples& r, size_t from, size_t to) {
   c.encoding = storage::ChunkEncoding::kXOR;
   c.data = std::make_shared<const std::string>(enc.Finish());
   return c;
+}
+
+// Replicas of downsampled data: windows at the same stamps.
+ReplicaSamples Windows(int64_t from, int64_t to, double base, int64_t gap_from = 0, int64_t gap_to = 0) {
+  ReplicaSamples r;
+  for (int64_t t = from + 5 * kMinute - 1; t < to; t += 5 * kMinute) {
+    if (t >= gap_from && t < gap_to) continue;
+    r.ts.push_back(t);
+    r.vs.push_back(base + t / 1000.0);
+  }
+  return r;
+}
+
+TEST(WindowDedup, KeepsToOneReplicaAndTakesEveryWindowOfTheOther) {
+  // a misses an hour; b counts 1000 lower.
+  auto a = Windows(0, 180 * kMinute, 1000, 60 * kMinute, 120 * kMinute);
+  auto b = Windows(0, 180 * kMinute, 0);
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  WindowDedup({a, b}, /*counter=*/true, &ts, &vs);
+  // Every window, none skipped after the switches (the penalty algorithm skips two).
+  EXPECT_EQ(ts, b.ts);
+  // The counter goes on where it was: a's values throughout, b shifted by the difference at
+  // the last window both had.
+  for (size_t i = 0; i < ts.size(); ++i) ASSERT_EQ(vs[i], 1000 + ts[i] / 1000.0) << "at " << ts[i];
+
+  std::vector<int64_t> gauge_ts;
+  std::vector<double> gauge_vs;
+  WindowDedup({a, b}, /*counter=*/false, &gauge_ts, &gauge_vs);
+  EXPECT_EQ(gauge_ts, b.ts);
+  EXPECT_EQ(gauge_vs[15], b.vs[15]);  // in a's gap: b as it is
+}
+
+// Windows followed by raw scrapes (the newest hours not yet downsampled), the replicas
+// scraping at different phases: one replica's scrapes are kept, the other's fill its hole only.
+TEST(WindowDedup, RawScrapesAfterTheWindowsAreNotInterleaved) {
+  auto tail = [](ReplicaSamples r, int64_t from, int64_t to, int64_t phase, double base, int64_t gap_from = 0,
+                 int64_t gap_to = 0) {
+    for (int64_t t = from + phase; t < to; t += 30'000) {
+      if (t >= gap_from && t < gap_to) continue;
+      r.ts.push_back(t);
+      r.vs.push_back(base + t / 1000.0);
+    }
+    return r;
+  };
+  const int64_t raw_from = 60 * kMinute, raw_to = 120 * kMinute;
+  const int64_t gap_from = 90 * kMinute, gap_to = 95 * kMinute;
+  auto a = tail(Windows(0, raw_from, 1000), raw_from, raw_to, 4'000, 1000, gap_from, gap_to);
+  auto b = tail(Windows(0, raw_from, 1000), raw_from, raw_to, 12'000, 1000);
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  WindowDedup({a, b}, /*counter=*/true, &ts, &vs);
+  size_t from_b = 0;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (i > 0) {
+      ASSERT_GT(ts[i], ts[i - 1]);
+    }
+    // Both scrape the same counter: b's samples need no shift (none would be right).
+    ASSERT_DOUBLE_EQ(vs[i], 1000 + ts[i] / 1000.0) << "at " << ts[i];
+    if (ts[i] >= raw_from && (ts[i] - 12'000) % 30'000 == 0) {
+      ++from_b;
+      const bool in_hole = ts[i] >= gap_from && ts[i] < gap_to + 30'000;
+      EXPECT_TRUE(in_hole || ts[i] > a.ts.back()) << ts[i];
+    }
+  }
+  // a's windows and scrapes, b's ten scrapes inside a's five-minute hole and its last one,
+  // which comes after a's last.
+  EXPECT_EQ(from_b, 11u);
+  EXPECT_EQ(ts.size(), a.ts.size() + 11);
 }
 
 TEST(SplitOverlapping, GreedyChains) {

@@ -39,6 +39,11 @@ void ReadEnvelope(ApiAnswer* a) {
   if (data.IsArray()) {  // /series
     for (const auto& s : data.GetArray()) a->series.push_back({ReadLabels(s), {}});
   } else if (data.IsObject() && data.HasMember("result") && data["result"].IsArray()) {
+    if (data.HasMember("resultType") && data["resultType"] == "scalar") {
+      // [time, "value"]: one series without labels.
+      a->series.push_back({{}, {ReadPoint(data["result"])}});
+      return;
+    }
     for (const auto& s : data["result"].GetArray()) {
       ResultSeries r;
       r.labels = ReadLabels(s["metric"]);

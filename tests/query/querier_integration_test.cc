@@ -590,6 +590,65 @@ TEST(StoreFailure, HungStoreIsCutOffAtTheResponseTimeout) {
   }
 }
 
+// Without --store.response-timeout (Thanos's default, 0), the query's own timeout bounds the
+// wait for a frozen store: what the other store sent is answered with a warning naming the
+// frozen one, or, without partial response, an error, within the timeout plus a second. The
+// query's slot is free again: more frozen queries than --query.max-concurrent all end.
+TEST(StoreFailure, FrozenStoreEndsAtTheQueryTimeout) {
+  auto f = StartFailureSetup("frozen", {"--query.timeout=3s", "--query.max-concurrent=2"});
+  ASSERT_NE(f.querier, nullptr);
+  PromApiClient api(f.querier->http_url());
+  const std::string victim = f.victim->grpc_address();
+  Frozen frozen(f.victim->process());
+  ApiAnswer got = api.Instant("ha_requests_total[45m]", kT0 + 100 * kMinute, {{"dedup", "false"}});
+  ASSERT_TRUE(got.ok()) << Describe(got);
+  ASSERT_FALSE(got.warnings.empty()) << Describe(got);
+  EXPECT_NE(got.warnings[0].find(victim), std::string::npos) << got.warnings[0];
+  EXPECT_EQ(got.With({{"replica", "a"}}).size(), static_cast<size_t>(kInstances)) << Describe(got);
+  EXPECT_LT(got.seconds, 3 + 1.0);
+  std::cout << "frozen store, --query.timeout=3s: answered in " << got.seconds << " s with warning \""
+            << got.warnings[0] << "\"\n";
+
+  // The request's timeout parameter, shorter than the flag, bounds it as well.
+  ApiAnswer param = api.Instant("ha_requests_total[45m]", kT0 + 100 * kMinute,
+                                {{"dedup", "false"}, {"partial_response", "false"}, {"timeout", "2s"}});
+  EXPECT_EQ(param.status, "error") << Describe(param);
+  EXPECT_EQ(param.http_code, 503) << Describe(param);
+  EXPECT_LT(param.seconds, 2 + 1.0);
+  std::cout << "frozen store, timeout=2s, partial_response=false: HTTP " << param.http_code << " in "
+            << param.seconds << " s: " << param.error << "\n";
+
+  // Three times as many queries as there are slots: each ends by its timeout plus a second,
+  // answered or timed out in the queue, and nothing is left holding a slot. (The querier may
+  // meanwhile have dropped the frozen store as unhealthy; then they answer sooner.)
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::future<ApiAnswer>> pending;
+  for (int i = 0; i < 6; ++i) {
+    pending.push_back(std::async(std::launch::async, [&] {
+      return api.Instant("ha_requests_total[45m]", kT0 + 100 * kMinute, {{"dedup", "false"}, {"timeout", "1s"}});
+    }));
+  }
+  int answered = 0, timed_out = 0;
+  for (auto& p : pending) {
+    ApiAnswer a = p.get();
+    EXPECT_LT(a.seconds, 1 + 1.0) << Describe(a);
+    if (a.ok()) {
+      ++answered;
+    } else {
+      EXPECT_EQ(a.http_code, 503) << Describe(a);
+      ++timed_out;
+    }
+  }
+  const double all = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "six queries on two slots with the store frozen, timeout=1s: " << answered << " answered, "
+            << timed_out << " timed out, all within " << all << " s\n";
+  frozen.Thaw();
+  ApiAnswer one = api.Instant("1+1", kT0);
+  ASSERT_TRUE(one.ok()) << Describe(one);
+  ASSERT_EQ(one.series.size(), 1u);
+  EXPECT_EQ(one.series[0].samples.at(0).second, 2);
+}
+
 // A store that streams a large answer slowly but never falls silent for the response
 // timeout is not cut off, however long the whole answer takes: the timeout is Thanos's
 // "no data for this long", not a deadline. The store is paced with SIGSTOP/SIGCONT.
@@ -742,7 +801,8 @@ TEST(QuerierMemory, TenThousandSeriesStayBoundedByTheStreamingMerge) {
   const double msgs = ScrapeSum(store->http_url(), "grpc_server_msg_sent_total", {{"grpc_method", "Series"}}).value() -
                       msgs_before;
   // The same query again: memory is reused, nothing of the earlier answers is kept.
-  for (int i = 0; i < 3; ++i) ask();
+  constexpr int kRepeats = 5;
+  for (int i = 0; i < kRepeats; ++i) ask();
   ApiAnswer count = api.Instant("count(mem_metric)", kT0 + kSpan - kMinute);
   ASSERT_TRUE(count.ok()) << Describe(count);
   ASSERT_EQ(count.series.size(), 1u);
@@ -757,7 +817,7 @@ TEST(QuerierMemory, TenThousandSeriesStayBoundedByTheStreamingMerge) {
             << " Series messages, querier received " << bytes / kMiB << " MiB in " << seconds
             << " s; querier VmRSS before " << rss_before / kMiB << " MiB, VmHWM before " << hwm_before / kMiB
             << " MiB, after the query " << hwm_first / kMiB << " MiB (peak grew " << grew / kMiB << " MiB = "
-            << grew / bytes << "x the bytes received), after 3 more queries and count() " << hwm_last / kMiB
+            << grew / bytes << "x the bytes received), after " << kRepeats << " more queries and count() " << hwm_last / kMiB
             << " MiB (VmRSS " << rss_last / kMiB << " MiB)\n";
   ::testing::Test::RecordProperty("received_bytes", std::to_string(static_cast<int64_t>(bytes)));
   ::testing::Test::RecordProperty("peak_rss_before", std::to_string(hwm_before));
@@ -769,9 +829,10 @@ TEST(QuerierMemory, TenThousandSeriesStayBoundedByTheStreamingMerge) {
   // about 2 on the wire); the merge adds only its per-store buffers. Twice what was measured
   // (4.7x + 27 MiB base) leaves room for allocator noise.
   EXPECT_LT(grew, 8 * bytes + 32 * kMiB);
-  // Repeats may fill the querier's second malloc arena once, no more: without the arena cap
-  // each repeat added another ~30 MiB.
-  EXPECT_LT(grew_more, grew);
+  // Repeats may fill the querier's second malloc arena once (about as much as the first query
+  // grew, seen between 0.9x and 1.1x), no more: without the arena cap each repeat added another
+  // ~30 MiB, five repeats ~150 MiB.
+  EXPECT_LT(grew_more, 1.6 * grew);
 }
 
 }  // namespace

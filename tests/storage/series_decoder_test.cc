@@ -102,7 +102,9 @@ TEST(SeriesDecoderTest, UnsupportedAndCorruptChunks) {
   h.encoding = ChunkEncoding::kAggregate;
   s.chunks = {h};
   d = Decode(s, 0, 100);
-  EXPECT_NE(d.status.message().find("downsampled chunks are not readable yet"), std::string::npos);
+  // Downsampled chunks need to be told which aggregate to read: DecodeSeriesAs.
+  EXPECT_EQ(d.status.code(), StatusCode::kInternal);
+  EXPECT_NE(d.status.message().find("downsampled chunks are read with DecodeSeriesAs"), std::string::npos);
 
   h.encoding = static_cast<ChunkEncoding>(42);
   s.chunks = {h};

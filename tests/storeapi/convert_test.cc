@@ -377,24 +377,21 @@ TEST(Convert, SeriesCallSendsTheRequestedAggregates) {
   EXPECT_EQ(stream->status().message(), "aggregate max does not exist");
 }
 
-TEST(Convert, AggregatesForFuncFollowThanosQuerier) {
-  auto aggrs = [](const std::string& f) {
+TEST(Convert, AggregatesForReadAreWhatTheEngineDecodes) {
+  auto aggrs = [](storage::AggregateRead r) {
     google::protobuf::RepeatedField<int> out;
-    AggregatesForFuncToProto(f, &out);
+    AggregatesForReadToProto(r, &out);
     return std::vector<int>(out.begin(), out.end());
   };
-  EXPECT_EQ(aggrs("min_over_time"), std::vector<int>{thanos::MIN});
-  EXPECT_EQ(aggrs("min"), std::vector<int>{thanos::MIN});
-  EXPECT_EQ(aggrs("max"), std::vector<int>{thanos::MAX});
-  EXPECT_EQ(aggrs("count_over_time"), std::vector<int>{thanos::COUNT});
-  EXPECT_EQ(aggrs("sum_over_time"), std::vector<int>{thanos::SUM});
-  EXPECT_EQ(aggrs("rate"), std::vector<int>{thanos::COUNTER});
-  EXPECT_EQ(aggrs("resets"), std::vector<int>{thanos::COUNTER});
-  // "sum", "minute" (no underscore) and no function: count and sum, to compute an average.
+  EXPECT_EQ(aggrs(storage::AggregateRead::kMin), std::vector<int>{thanos::MIN});
+  EXPECT_EQ(aggrs(storage::AggregateRead::kMax), std::vector<int>{thanos::MAX});
+  EXPECT_EQ(aggrs(storage::AggregateRead::kCount), std::vector<int>{thanos::COUNT});
+  EXPECT_EQ(aggrs(storage::AggregateRead::kSum), std::vector<int>{thanos::SUM});
+  EXPECT_EQ(aggrs(storage::AggregateRead::kCounter), std::vector<int>{thanos::COUNTER});
+  // Averages need count and sum.
   const std::vector<int> avg{thanos::COUNT, thanos::SUM};
-  EXPECT_EQ(aggrs("sum"), avg);
-  EXPECT_EQ(aggrs("minute"), avg);
-  EXPECT_EQ(aggrs(""), avg);
+  EXPECT_EQ(aggrs(storage::AggregateRead::kAverage), avg);
+  EXPECT_EQ(aggrs(storage::AggregateRead::kWindowAverage), avg);
 }
 
 TEST(Convert, HintsRoundTrip) {
@@ -409,7 +406,11 @@ TEST(Convert, HintsRoundTrip) {
   req.set_min_time(1);
   req.set_max_time(2);
   req.set_skip_chunks(true);
+  req.set_max_resolution_window(300000);
+  req.set_fill_resolution_window(3600000);
   auto back = HintsFromProto(req);
+  EXPECT_EQ(back.max_resolution_ms, 300000);
+  EXPECT_EQ(back.fill_resolution_ms, 3600000);
   EXPECT_EQ(back.step_ms, 60000);
   EXPECT_EQ(back.func, "rate");
   EXPECT_EQ(back.range_ms, 300000);

@@ -220,7 +220,8 @@ TEST_F(ApiTest, StatsObject) {
   std::regex shape(
       R"(\],"stats":\{"timings":\{"evalTotalTime":[0-9.e-]+,"resultSortTime":0,"queryPreparationTime":[0-9.e-]+,)"
       R"("innerEvalTime":[0-9.e-]+,"execQueueTime":[0-9.e-]+,"execTotalTime":[0-9.e-]+\},)"
-      R"("samples":\{"totalQueryableSamples":[0-9]+,"peakSamples":[0-9]+\}\}\}\})");
+      R"("samples":\{"totalQueryableSamples":[0-9]+,"peakSamples":[0-9]+\},)"
+      R"("downsampling":\{"maxSourceResolution":"auto","resolutionsRead":\["raw"\]\}\}\}\})");
   EXPECT_TRUE(std::regex_match(rest, shape)) << rest;
   EXPECT_EQ(Get("/api/v1/query?query=up&time=1700000060").body.find("stats"), std::string::npos);
 }
@@ -263,6 +264,53 @@ TEST_F(ApiTest, ThanosDefaultsAndAutoResolution) {
   Get("/api/v1/query_range?query=up&start=1700000000&end=1700000600&step=60&max_source_resolution=1h");
   std::lock_guard<std::mutex> l(backend_->mu);
   EXPECT_EQ(backend_->last_options.max_source_resolution_ms, 3600000);
+  EXPECT_FALSE(backend_->last_options.auto_resolution);
+}
+
+// --query.auto-downsampling is on by default: without the parameter a request is `auto`; the
+// values Grafana's Thanos datasource sends ("auto", "0s", "5m", "1h") select as Thanos does.
+TEST_F(ApiTest, MaxSourceResolutionAsGrafanaSendsIt) {
+  struct Case {
+    std::string param;
+    int64_t ms;
+    bool automatic;
+  };
+  for (const Case& c : std::vector<Case>{{"", 12000, true},
+                                         {"&max_source_resolution=auto", 12000, true},
+                                         {"&max_source_resolution=0s", 0, false},
+                                         {"&max_source_resolution=5m", 300000, false},
+                                         {"&max_source_resolution=1h", 3600000, false},
+                                         {"&max_source_resolution=300", 300000, false}}) {
+    Reply r = Get("/api/v1/query_range?query=up&start=1700000000&end=1700000600&step=60" + c.param);
+    EXPECT_EQ(r.status, 200) << c.param;
+    std::lock_guard<std::mutex> l(backend_->mu);
+    EXPECT_EQ(backend_->last_options.max_source_resolution_ms, c.ms) << c.param;
+    EXPECT_EQ(backend_->last_options.auto_resolution, c.automatic) << c.param;
+  }
+  // Instant queries: `auto` prefers raw data (--query.instant.default.max_source_resolution).
+  Get("/api/v1/query?query=up&time=1700000060&max_source_resolution=auto");
+  std::lock_guard<std::mutex> l(backend_->mu);
+  EXPECT_EQ(backend_->last_options.max_source_resolution_ms, 0);
+  EXPECT_TRUE(backend_->last_options.auto_resolution);
+}
+
+class ThanosDefaultApiTest : public ApiTest {
+ protected:
+  void Configure(ApiOptions* o) override { o->auto_downsampling = false; }
+};
+
+// With --no-query.auto-downsampling a request without the parameter reads raw data only, as
+// Thanos's default does.
+TEST_F(ThanosDefaultApiTest, WithoutAutoDownsamplingRawOnly) {
+  Get("/api/v1/query_range?query=up&start=1700000000&end=1700000600&step=60");
+  {
+    std::lock_guard<std::mutex> l(backend_->mu);
+    EXPECT_EQ(backend_->last_options.max_source_resolution_ms, 0);
+    EXPECT_FALSE(backend_->last_options.auto_resolution);
+  }
+  Reply r = Get("/api/v1/query?query=up&time=1700000060&stats=all");
+  EXPECT_NE(r.body.find(R"("downsampling":{"maxSourceResolution":"raw","resolutionsRead":["raw"]})"), std::string::npos)
+      << r.body;
 }
 
 TEST_F(ApiTest, ThanosParameterErrors) {

@@ -241,6 +241,7 @@ std::optional<ApiError> Api::ParseReadOptions(const Request& r, int64_t default_
     return BadDataError("negative 'max_source_resolution' is not accepted. Try a positive integer");
   }
   out->max_source_resolution_ms = res_ns / 1000000;
+  out->auto_resolution = res == "auto" || (res.empty() && opts_.auto_downsampling);
   if (std::string v = r.form.Value("engine"); !v.empty() && v != "prometheus" && v != "thanos") {
     return BadDataError("'" + v + "' bad engine");
   }
@@ -347,8 +348,11 @@ Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64
   promql::engine::Engine engine(eopts);
   promql::engine::QueryOptions qopts;
   qopts.cancel = cancel;
+  qopts.deadline = deadline;
   qopts.lookback_delta_ms = ropts.lookback_delta_ms;
   qopts.query_text = query;
+  qopts.downsampling.max_resolution_ms = ropts.max_source_resolution_ms;
+  qopts.downsampling.automatic = ropts.auto_resolution;
   auto result = range ? engine.RangeQuery(queryable.get(), *parsed.expr, start_ms, end_ms, step_ms, qopts)
                       : engine.InstantQuery(queryable.get(), *parsed.expr, start_ms, qopts);
   const auto t_done = Clock::now();
@@ -391,6 +395,16 @@ Api::Outcome Api::Evaluate(const Request& r, bool range, int64_t start_ms, int64
     w.Key("peakSamples");
     w.Int64(res.peak_samples);
     w.EndObject();
+    // Meridian's addition: what the query was allowed to read and what it did read.
+    w.Key("downsampling");
+    w.StartObject();
+    w.Key("maxSourceResolution");
+    w.String(ropts.auto_resolution ? "auto" : promql::engine::ResolutionName(ropts.max_source_resolution_ms));
+    w.Key("resolutionsRead");
+    w.StartArray();
+    for (int64_t r : res.resolutions_read) w.String(promql::engine::ResolutionName(r));
+    w.EndArray();
+    w.EndObject();
     w.EndObject();
   }
   w.EndObject();
@@ -417,6 +431,7 @@ Api::Outcome Api::Series(const Request& r) {
   // No such function: the token tells stores that only labels are needed.
   hints.func = "series";
   hints.labels_only = true;
+  hints.max_resolution_ms = ropts.max_source_resolution_ms;
 
   const std::vector<Matchers>& sets = p.matcher_sets;
   std::vector<Labels> series;

@@ -42,8 +42,9 @@ struct ApiOptions {
   std::chrono::milliseconds query_timeout{120000};
   // --query.partial-response default when a request does not say.
   bool default_partial_response = true;
-  // --query.auto-downsampling: without max_source_resolution, act as if it were `auto`.
-  bool auto_downsampling = false;
+  // --query.auto-downsampling: without max_source_resolution, act as if it were `auto`. On by
+  // default, unlike Thanos (whose default reads raw data only, DOWNSAMPLING.md section 4).
+  bool auto_downsampling = true;
   // --query.default-instant-query-max-source-resolution (what `auto` means for instant queries).
   int64_t default_instant_max_source_resolution_ms = 0;
   // --query.promql-engine: the default of the `engine` parameter ("prometheus" or "thanos").

@@ -28,6 +28,10 @@ struct QueryRequestOptions {
   // Resolved resolution in ms: 0 = raw data only. `auto` has already been turned into a
   // number (step/5 for range queries) by the API.
   int64_t max_source_resolution_ms = 0;
+  // `auto` (the parameter, or --query.auto-downsampling without it): the engine picks each
+  // selector's resolution up to max_source_resolution_ms, and coarser data fills time that
+  // has no finer data (promql/engine/resolution.h).
+  bool auto_resolution = false;
   // storeMatch[]: each entry one parsed series selector; a store is used when any set matches.
   std::vector<Matchers> store_matchers;
   std::optional<int64_t> lookback_delta_ms;

@@ -1,10 +1,30 @@
-#include "compact/downsample/counter_resets.h"
+#include "tsdb/chunkenc/counter_resets.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace meridian::compact::downsample {
+namespace meridian::chunkenc {
+
+bool CounterResets::Add(int64_t t, double v) {
+  if (std::isnan(v)) return false;
+  if (!started_) {
+    started_ = true;
+    last_t_ = t;
+    last_v_ = v;
+    total_ = v;
+    return true;
+  }
+  if (t > last_t_) {
+    total_ += v >= last_v_ ? v - last_v_ : v;
+    last_t_ = t;
+    last_v_ = v;
+    return true;
+  }
+  // The repeated timestamp carries the chunk's true last value; earlier times are skipped.
+  if (t == last_t_) last_v_ = v;
+  return false;
+}
 
 CounterResetsIterator::CounterResetsIterator(std::vector<std::string_view> chunks)
     : chunks_(std::move(chunks)) {}
@@ -15,7 +35,7 @@ bool CounterResetsIterator::Seek(int64_t t) {
   // Before the first sample there is no current sample to compare (Thanos compares against
   // its zero-valued state here; reading on is what a caller of Seek means).
   if (!status_.ok() || i_ >= chunks_.size()) return false;
-  if (started_ && last_t_ >= t) return true;
+  if (state_.started() && state_.t() >= t) return true;
   return Advance(t);
 }
 
@@ -37,33 +57,14 @@ bool CounterResetsIterator::Advance(std::optional<int64_t> target) {
       }
       it_.reset();
       ++i_;
-      const int64_t next = last_t_ == std::numeric_limits<int64_t>::max() ? last_t_ : last_t_ + 1;
+      const int64_t last = state_.t();
+      const int64_t next = last == std::numeric_limits<int64_t>::max() ? last : last + 1;
       target = target ? std::max(*target, next) : next;
       continue;
     }
-    const int64_t t = it_->t();
-    const double v = it_->v();
-    if (std::isnan(v)) continue;
-    if (!started_) {
-      started_ = true;
-      last_t_ = t;
-      last_v_ = v;
-      total_ = v;
-    } else if (t > last_t_) {
-      if (v >= last_v_) {
-        total_ += v - last_v_;
-      } else {
-        total_ += v;
-      }
-      last_t_ = t;
-      last_v_ = v;
-    } else {
-      // The repeated timestamp carries the chunk's true last value; earlier times are skipped.
-      if (t == last_t_) last_v_ = v;
-      continue;
-    }
-    if (!target || last_t_ >= *target) return true;
+    if (!state_.Add(it_->t(), it_->v())) continue;
+    if (!target || state_.t() >= *target) return true;
   }
 }
 
-}  // namespace meridian::compact::downsample
+}  // namespace meridian::chunkenc
