@@ -102,6 +102,9 @@ HttpServer::HttpServer(HttpServerOptions opts)
   server_->set_keep_alive_timeout(opts_.keep_alive_timeout_sec);
   // httplib closes a connection after 5 requests by default; dashboards reuse connections.
   server_->set_keep_alive_max_count(100000);
+  // Without it a kept-alive connection's next answer waits out the client's delayed ACK
+  // (Nagle): 40-50 ms instead of ~1 ms for a small response.
+  server_->set_tcp_nodelay(true);
   server_->set_socket_options(ExclusiveListenSocket);
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
