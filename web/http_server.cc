@@ -49,6 +49,44 @@ void WriteResponse(const Response& r, httplib::Response& out) {
   out.set_content(r.body, r.content_type);
 }
 
+// What the server answers by itself (no handler ran, or a limit refused the request), in the
+// shapes Prometheus gives: its router's plain-text 404 and 405, and JSON API errors for
+// requests it cannot read.
+void FillErrorBody(const std::vector<std::pair<std::string, std::regex>>& routes, size_t max_body,
+                   const httplib::Request& req, httplib::Response& res) {
+  auto json = [&](const char* type, const std::string& msg) {
+    res.set_content(std::string(R"({"status":"error","errorType":")") + type + R"(","error":")" + msg + "\"}",
+                    "application/json");
+  };
+  // The methods that serve this path; OPTIONS answers CORS preflights for every path and does
+  // not make a path known.
+  std::string allow;
+  bool served = false;
+  for (const auto& [method, pattern] : routes) {
+    if (method == "OPTIONS" || !std::regex_match(req.path, pattern)) continue;
+    if (method == req.method) served = true;
+    if (allow.find(method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + method;
+  }
+  // httplib answers 400 to methods it has no handlers for at all (PUT, PATCH, ...).
+  if ((res.status == 404 || res.status == 400) && !served && !allow.empty()) {
+    res.status = 405;
+    res.set_header("Allow", allow);
+    res.set_content("Method Not Allowed\n", "text/plain; charset=utf-8");
+    return;
+  }
+  switch (res.status) {
+    case 404: res.set_content("404 page not found\n", "text/plain; charset=utf-8"); break;
+    case 413:
+      // The form limit is compiled into Debian's cpp-httplib.
+      json("bad_data", "request body too large: form-encoded bodies are limited to 8192 bytes, others to " +
+                           std::to_string(max_body) + " bytes");
+      break;
+    case 414: json("bad_data", "request URI longer than 8192 bytes: send long queries by POST"); break;
+    case 400: json("bad_data", "malformed HTTP request"); break;
+    default: break;
+  }
+}
+
 std::string InternalErrorBody(const std::string& msg) {
   // Kept minimal and fixed: the message is from an exception, not user JSON.
   std::string escaped;
@@ -106,6 +144,12 @@ HttpServer::HttpServer(HttpServerOptions opts)
   // (Nagle): 40-50 ms instead of ~1 ms for a small response.
   server_->set_tcp_nodelay(true);
   server_->set_socket_options(ExclusiveListenSocket);
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own
+        FillErrorBody(routes_, opts_.max_body_bytes, req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {
@@ -134,6 +178,7 @@ void HttpServer::Handle(const std::string& method, const std::string& pattern, H
     WriteResponse(resp, out);
     if (trimmer) trimmer->End();
   };
+  routes_.emplace_back(method, std::regex(pattern));
   if (method == "GET") {
     server_->Get(pattern, wrapped);
   } else if (method == "POST") {

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <memory>
+#include <regex>
+#include <utility>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -60,6 +63,9 @@ class HttpServer {
   int port_ = 0;
   std::atomic<bool> running_{false};
   std::unique_ptr<IdleMemoryTrimmer> trimmer_;
+  // Method and path pattern of every handler, registered before Start(): tells a path served
+  // for other methods (405) from an unknown one (404).
+  std::vector<std::pair<std::string, std::regex>> routes_;
 };
 
 // The path with regex metacharacters escaped, for registering a fixed path.

@@ -34,7 +34,11 @@ struct QueryOptions {
 
 class Engine {
  public:
-  explicit Engine(EngineOpts opts = {}) : opts_(opts) {}
+  // A lookback delta of 0 means the default, 5m (as Prometheus's NewEngine reads
+  // --query.lookback-delta=0s).
+  explicit Engine(EngineOpts opts = {}) : opts_(opts) {
+    if (opts_.lookback_delta_ms <= 0) opts_.lookback_delta_ms = EngineOpts{}.lookback_delta_ms;
+  }
 
   StatusOr<QueryResult> InstantQuery(storage::Queryable* storage, const Expr& expr, int64_t ts_ms,
                                      const QueryOptions& qopts = {}) const;

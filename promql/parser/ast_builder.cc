@@ -552,6 +552,16 @@ class Builder {
     return true;
   }
 
+  // Ranges and subquery steps: a literal must be greater than 0 (Prometheus's
+  // positive_duration_expr; duration expressions are checked when evaluated).
+  bool ResolvePositiveDuration(DurationExprPtr d, int64_t* ms, DurationExprPtr* expr) {
+    if (IsPlainLiteral(*d) && !(d->value_seconds > 0)) {
+      Error(d->pos, "duration must be greater than 0");
+      return false;
+    }
+    return ResolveDuration(std::move(d), ms, expr);
+  }
+
   // ---- postfix modifiers ----
 
   ExprPtr RangeOrSubquery(P::RangeExprContext* c) {
@@ -581,18 +591,18 @@ class Builder {
       }
       auto ms = std::make_unique<MatrixSelector>();
       ms->pos = pos;
-      if (!ResolveDuration(std::move(range), &ms->range_ms, &ms->range_expr)) return nullptr;
+      if (!ResolvePositiveDuration(std::move(range), &ms->range_ms, &ms->range_expr)) return nullptr;
       ms->vector_selector.reset(static_cast<VectorSelector*>(inner.release()));
       return ms;
     }
 
     auto sq = std::make_unique<SubqueryExpr>();
     sq->pos = pos;
-    if (!ResolveDuration(std::move(range), &sq->range_ms, &sq->range_expr)) return nullptr;
+    if (!ResolvePositiveDuration(std::move(range), &sq->range_ms, &sq->range_expr)) return nullptr;
     if (spec->durationExpr().size() > 1) {
       auto step = Dur(spec->durationExpr(1));
       if (!step) return nullptr;
-      if (!ResolveDuration(std::move(step), &sq->step_ms, &sq->step_expr)) return nullptr;
+      if (!ResolvePositiveDuration(std::move(step), &sq->step_ms, &sq->step_expr)) return nullptr;
     }
     sq->expr = std::move(inner);
     return sq;

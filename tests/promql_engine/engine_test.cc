@@ -100,6 +100,12 @@ TEST_F(EngineTest, LookbackAndStaleness) {
   r = Instant("n", 5 * kMin - 1);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Vec(r).size(), 1u);
+  // A lookback delta of 0 (--query.lookback-delta=0s) means the default, not "nothing".
+  EngineOpts zero;
+  zero.lookback_delta_ms = 0;
+  r = Instant("n", 5 * kMin - 1, zero);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Vec(r).size(), 1u);
 }
 
 TEST_F(EngineTest, RateRangeQueryAndAggregation) {

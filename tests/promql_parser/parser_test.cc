@@ -211,6 +211,11 @@ TEST(Selectors, RangesOffsetsAt) {
   EXPECT_EQ(Err("foo offset 5m[5m]"), "1:14: parse error: no offset modifiers allowed before range");
   EXPECT_EQ(Err("foo @ 1[5m]"), "1:8: parse error: no @ modifiers allowed before range");
   EXPECT_EQ(Err("(foo)[5m]"), "1:6: parse error: ranges only allowed for vector selectors");
+  // Prometheus's positive_duration_expr: ranges and subquery steps of 0 are refused.
+  EXPECT_EQ(Err("rate(up[0s])"), "1:9: parse error: duration must be greater than 0");
+  EXPECT_EQ(Err("up[1h:0s]"), "1:7: parse error: duration must be greater than 0");
+  EXPECT_EQ(Err("up[0s:1m]"), "1:4: parse error: duration must be greater than 0");
+  EXPECT_EQ(Canon("up[1h:]"), "up[1h:]");
   EXPECT_EQ(Err("foo offset 1m offset 2m"), "1:1: parse error: offset may not be set multiple times");
   EXPECT_EQ(Err("foo @ 1 @ 2"), "1:1: parse error: @ <timestamp> may not be set multiple times");
   EXPECT_EQ(Err("1 offset 1m"),

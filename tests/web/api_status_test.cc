@@ -154,8 +154,31 @@ TEST_F(ApiTest, MetricsHookAndUnknownPaths) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "meridian_up 1\n");
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4");
-  EXPECT_EQ(Get("/api/v1/nope").status, 404);
+  r = Get("/api/v1/nope");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "404 page not found\n");
   EXPECT_EQ(Get("/api/v1/query?query=1&time=1").status, 200);
+  // A known path asked with a method it does not serve: 405, as Prometheus's router.
+  auto del = client_->Delete("/api/v1/query?query=1");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  EXPECT_EQ(del->body, "Method Not Allowed\n");
+  EXPECT_NE(del->get_header_value("Allow").find("GET"), std::string::npos);
+  auto put = client_->Put("/api/v1/query", "", "text/plain");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 405);
+}
+
+// Requests past the server's own limits get Prometheus-style JSON errors, not empty bodies.
+TEST_F(ApiTest, RequestsPastTheLimitsGetJsonErrors) {
+  std::string long_query(9000, ' ');
+  long_query.insert(0, "1");
+  Reply r = Get("/api/v1/query?time=1&query=" + long_query);
+  EXPECT_EQ(r.status, 414);
+  EXPECT_NE(r.body.find(R"("errorType":"bad_data")"), std::string::npos) << r.body;
+  r = PostForm("/api/v1/query", "time=1&query=1" + std::string(9000, '+'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find(R"("errorType":"bad_data")"), std::string::npos) << r.body;
 }
 
 TEST_F(ApiTest, CorsPreflightAndHeaders) {
