@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/idle_memory_trimmer.h"
+#include "storeapi/request_limits.h"
 #include "thanos/infopb/rpc.grpc.pb.h"
 #include "thanos/storepb/rpc.grpc.pb.h"
 
@@ -60,6 +61,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
   grpc::Status Series(grpc::ServerContext* sc, const thanos::SeriesRequest* req,
                       grpc::ServerWriter<thanos::SeriesResponse>* writer) override {
     InFlight running(trimmer_);
+    if (Status s = CheckRequestSize(*req); !s.ok()) return ToGrpc(s);
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     CallContext ctx = ContextFrom(sc);
     ctx.cancelled = cancelled;
@@ -77,6 +79,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
   grpc::Status LabelNames(grpc::ServerContext* sc, const thanos::LabelNamesRequest* req,
                           thanos::LabelNamesResponse* resp) override {
     InFlight running(trimmer_);
+    if (Status s = CheckRequestSize(*req); !s.ok()) return ToGrpc(s);
     auto r = store_->LabelNames(*req, ContextFrom(sc));
     if (!r.ok()) return ToGrpc(r.status());
     *resp = std::move(*r);
@@ -86,6 +89,7 @@ class GrpcServer::Services final : public thanos::Store::Service, public thanos:
   grpc::Status LabelValues(grpc::ServerContext* sc, const thanos::LabelValuesRequest* req,
                            thanos::LabelValuesResponse* resp) override {
     InFlight running(trimmer_);
+    if (Status s = CheckRequestSize(*req); !s.ok()) return ToGrpc(s);
     auto r = store_->LabelValues(*req, ContextFrom(sc));
     if (!r.ok()) return ToGrpc(r.status());
     *resp = std::move(*r);

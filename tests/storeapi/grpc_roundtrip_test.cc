@@ -9,6 +9,7 @@
 #include "storeapi/grpc_server.h"
 #include "storeapi/queryable_store.h"
 #include "storeapi/remote_store.h"
+#include "storeapi/request_limits.h"
 #include "storeapi/store_queryable.h"
 #include "thanos/storepb/rpc.grpc.pb.h"
 
@@ -165,6 +166,42 @@ TEST_F(GrpcRoundTrip, InvalidRequestIsAnErrorNotACrash) {
   thanos::SeriesResponse resp;
   EXPECT_FALSE(stream->Next(&resp));
   EXPECT_EQ(stream->status().code(), StatusCode::kBadData);
+}
+
+// Thousands of matchers or replica labels are refused at once with a clear error (they made a
+// store work for seconds per request), the limits themselves still served.
+TEST_F(GrpcRoundTrip, OversizedRequestsAreRefused) {
+  auto series_error = [&](const thanos::SeriesRequest& req) {
+    auto stream = remote_->Series(req, CallContext{});
+    thanos::SeriesResponse resp;
+    while (stream->Next(&resp)) {
+    }
+    return stream->status();
+  };
+  thanos::SeriesRequest req;
+  req.set_min_time(0);
+  req.set_max_time(300 * 15000);
+  for (size_t i = 0; i < kMaxReplicaLabels; ++i) req.add_without_replica_labels("r" + std::to_string(i));
+  auto* m = req.add_matchers();
+  m->set_name("__name__");
+  m->set_value(".+");
+  m->set_type(thanos::LabelMatcher::RE);
+  EXPECT_TRUE(series_error(req).ok()) << series_error(req).message();
+  for (size_t i = 0; i < 10'000; ++i) req.add_without_replica_labels("x" + std::to_string(i));
+  Status s = series_error(req);
+  EXPECT_EQ(s.code(), StatusCode::kBadData) << s.message();
+  EXPECT_NE(s.message().find("without_replica_labels"), std::string::npos) << s.message();
+
+  req.clear_without_replica_labels();
+  for (size_t i = 0; i < 5'000; ++i) *req.add_matchers() = *m;
+  s = series_error(req);
+  EXPECT_EQ(s.code(), StatusCode::kBadData) << s.message();
+  EXPECT_NE(s.message().find("5001 matchers"), std::string::npos) << s.message();
+
+  thanos::LabelNamesRequest names;
+  for (size_t i = 0; i < kMaxRequestMatchers + 1; ++i) *names.add_matchers() = *m;
+  auto r = remote_->LabelNames(names, CallContext{});
+  EXPECT_EQ(r.status().code(), StatusCode::kBadData);
 }
 
 TEST_F(GrpcRoundTrip, StoppedServerIsUnavailable) {
