@@ -1,6 +1,10 @@
 #include "common/process.h"
 
+#include <spdlog/spdlog.h>
+
 #include <csignal>
+#include <cstdlib>
+#include <thread>
 #include <cstring>
 
 namespace meridian {
@@ -50,6 +54,15 @@ std::string WaitForShutdownSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : strsignal(sig);
+}
+
+void ExitIfStillRunningAfter(std::chrono::milliseconds grace) {
+  std::thread([grace] {
+    std::this_thread::sleep_for(grace);
+    spdlog::warn("still shutting down after the grace period of {} ms: exiting now", grace.count());
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  }).detach();
 }
 
 }  // namespace meridian

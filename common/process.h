@@ -2,6 +2,7 @@
 // What every long-running subcommand needs from the process: listen addresses in Thanos's
 // host:port form, and a clean stop on SIGINT/SIGTERM.
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -22,5 +23,10 @@ StatusOr<HostPort> SplitHostPort(const std::string& address);
 void BlockShutdownSignals();
 // Returns the name of the signal that asked the process to stop.
 std::string WaitForShutdownSignal();
+
+// After a shutdown signal: ends the process (status 0, logged) if it is still running `grace`
+// later, whatever it is waiting for (queries in flight, a frozen store, a stuck bucket read),
+// as Thanos's --http-grace-period and --grpc-grace-period bound its servers' shutdown.
+void ExitIfStillRunningAfter(std::chrono::milliseconds grace);
 
 }  // namespace meridian

@@ -2,13 +2,17 @@
 // Reads one store's Series stream on its own thread into a small bounded buffer, so the
 // proxy can merge many stores without one slow store stalling the others' network reads,
 // and can give up on a store that sends nothing for too long.
+//
+// The call that opens the stream runs on that thread too: an in-process store does real work
+// there (a bucket store fetches postings and chunks before its stream yields anything), and a
+// frozen bucket must not hold the caller past its deadline. For the same reason the reader
+// never waits long for its thread when destroyed: a thread still stuck in the store is left to
+// finish on its own, with everything it touches kept alive by shared ownership.
 
-#include <condition_variable>
-#include <deque>
+#include <chrono>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "storeapi/store.h"
@@ -18,14 +22,17 @@ namespace meridian::query {
 class AsyncSeriesReader {
  public:
   enum class Result { kItem, kEnd, kTimeout };
+  using Open = std::function<std::unique_ptr<storeapi::SeriesStream>()>;
 
-  // Starts reading at once. With `strip_labels` non-empty the store could not drop those
-  // labels itself: the reader drops them, which can reorder series, so it then reads the
-  // whole stream and sorts it before handing anything out (series that became equal follow
-  // each other as partitions).
-  AsyncSeriesReader(std::unique_ptr<storeapi::SeriesStream> stream, size_t capacity,
-                    std::vector<std::string> strip_labels);
-  ~AsyncSeriesReader();  // cancels the stream and joins the thread
+  // Starts a thread that calls `open` and reads the stream it returns. With `strip_labels`
+  // non-empty the store could not drop those labels itself: the reader drops them, which can
+  // reorder series, so it then reads the whole stream and sorts it before handing anything out
+  // (series that became equal follow each other as partitions).
+  AsyncSeriesReader(Open open, size_t capacity, std::vector<std::string> strip_labels);
+  // Cancels the stream; joins the thread if it ends within a moment, else leaves it behind.
+  ~AsyncSeriesReader();
+  AsyncSeriesReader(const AsyncSeriesReader&) = delete;
+  AsyncSeriesReader& operator=(const AsyncSeriesReader&) = delete;
 
   // Next response (series with batches already split, or a warning). kEnd: stream over,
   // see status(). kTimeout: nothing arrived within `timeout` (<= 0: wait forever).
@@ -35,21 +42,11 @@ class AsyncSeriesReader {
   void Cancel();
 
  private:
-  void Run();
-  bool Push(thanos::SeriesResponse r);  // false when asked to stop
-  void ReadSortedStripped();
+  struct State;
+  static void Run(const std::shared_ptr<State>& st, const Open& open);
+  static void ReadSortedStripped(State& st, storeapi::SeriesStream& stream);
 
-  std::unique_ptr<storeapi::SeriesStream> stream_;
-  const size_t capacity_;
-  const std::vector<std::string> strip_;
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<thanos::SeriesResponse> queue_;
-  bool done_ = false;
-  bool stop_ = false;
-  Status status_;
-  std::thread thread_;
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace meridian::query

@@ -290,8 +290,10 @@ std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesR
     }
     // Batching is between this proxy and its caller; stores send what they like.
     sub.set_response_batch_size(0);
-    sources.push_back({e.store->Name(), std::make_unique<AsyncSeriesReader>(e.store->Series(sub, ctx),
-                                                                            opts_.buffer_per_store, strip)});
+    // Opened on the reader's thread: the merge then waits for no store past the deadline.
+    auto open = [store = e.store, sub = std::move(sub), ctx] { return store->Series(sub, ctx); };
+    sources.push_back({e.store->Name(), std::make_unique<AsyncSeriesReader>(std::move(open), opts_.buffer_per_store,
+                                                                            strip)});
   }
   return std::make_unique<MergedSeriesStream>(std::move(sources),
                                               Abort(req.partial_response_strategy(), req.partial_response_disabled()),

@@ -1,5 +1,6 @@
 #include "cmd/meridian/flags.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -30,6 +31,18 @@ void AddServerFlags(CLI::App& cmd, ServerFlags& f) {
       ->capture_default_str();
   cmd.add_option("--grpc-address", f.grpc_address, "Listen host:port for gRPC endpoints.")
       ->capture_default_str();
+  cmd.add_option("--http-grace-period", f.http_grace_period, "Time to wait after an interrupt received for HTTP Server.")
+      ->capture_default_str();
+  cmd.add_option("--grpc-grace-period", f.grpc_grace_period, "Time to wait after an interrupt received for GRPC Server.")
+      ->capture_default_str();
+}
+
+StatusOr<std::chrono::milliseconds> ShutdownGrace(const ServerFlags& f) {
+  auto http = ParseDurationMs(f.http_grace_period);
+  if (!http) return BadData("invalid --http-grace-period: " + f.http_grace_period);
+  auto grpc = ParseDurationMs(f.grpc_grace_period);
+  if (!grpc) return BadData("invalid --grpc-grace-period: " + f.grpc_grace_period);
+  return std::chrono::milliseconds(std::max(*http, *grpc));
 }
 
 void AddSelectorFlags(CLI::App& cmd, SelectorFlags& f) {

@@ -1,6 +1,7 @@
 #pragma once
 // Flag groups shared by several subcommands, spelled as Thanos spells them.
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,7 +32,13 @@ struct SelectorFlags {
 struct ServerFlags {
   std::string http_address = "0.0.0.0:10902";
   std::string grpc_address = "0.0.0.0:10901";
+  std::string http_grace_period = "2m";
+  std::string grpc_grace_period = "2m";
 };
+
+// The longer of the two grace periods: how long a server may take to stop after a signal
+// before it exits anyway. Errors name the bad flag.
+StatusOr<std::chrono::milliseconds> ShutdownGrace(const ServerFlags& f);
 
 void AddLogFlags(CLI::App& cmd, LogFlags& f);
 void AddObjstoreFlags(CLI::App& cmd, ObjstoreFlags& f);

@@ -51,6 +51,11 @@ int RunQuery(const QueryFlags& f) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 2;
   }
+  auto grace = ShutdownGrace(f.server);
+  if (!grace.ok()) {
+    spdlog::error("{}", grace.status().message());
+    return 2;
+  }
   auto http_addr = SplitHostPort(f.server.http_address);
   auto grpc_addr = SplitHostPort(f.server.grpc_address);
   if (!http_addr.ok() || !grpc_addr.ok()) {
@@ -135,6 +140,7 @@ int RunQuery(const QueryFlags& f) {
 
   std::string sig = WaitForShutdownSignal();
   spdlog::info("received {}, stopping", sig);
+  ExitIfStillRunningAfter(*grace);
   http.Stop();
   (*grpc)->Shutdown();
   return 0;

@@ -9,6 +9,7 @@
 
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/flags.h"
+#include "common/process.h"
 #include "common/logging.h"
 #include "objstore/config.h"
 #include "storeapi/sidecar/sidecar.h"
@@ -36,6 +37,11 @@ int RunSidecar(const SidecarFlags& f) {
     std::cerr << "meridian sidecar: getting object store config: " << objstore.status().message() << "\n";
     return 2;
   }
+  auto grace = ShutdownGrace(f.server);
+  if (!grace.ok()) {
+    std::cerr << "meridian sidecar: " << grace.status().message() << "\n";
+    return 2;
+  }
   // Block the signals before any thread starts so that only the wait below receives them.
   sigset_t sigs;
   sigemptyset(&sigs);
@@ -58,7 +64,10 @@ int RunSidecar(const SidecarFlags& f) {
   while (true) {
     timespec tick{0, 200 * 1000 * 1000};
     int sig = sigtimedwait(&sigs, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) break;
+    if (sig == SIGINT || sig == SIGTERM) {
+      ExitIfStillRunningAfter(*grace);
+      break;
+    }
     if (auto fatal = (*sidecar)->Fatal()) {
       std::cerr << "meridian sidecar: " << fatal->message() << "\n";
       (*sidecar)->Stop();

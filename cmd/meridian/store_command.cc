@@ -16,6 +16,7 @@
 
 #include "cmd/meridian/commands.h"
 #include "cmd/meridian/flags.h"
+#include "common/process.h"
 #include "common/logging.h"
 #include "model/duration.h"
 #include "model/time_format.h"
@@ -56,6 +57,8 @@ int RunStore(const StoreFlags& f) {
   auto interval = ParseDurationMs(f.sync_block_duration);
   if (!interval || *interval <= 0) return Fail("--sync-block-duration", BadData("must be a positive duration"));
   if (f.index_cache_size_bytes < 0) return Fail("--index-cache-size", BadData("must not be negative"));
+  auto grace = ShutdownGrace(f.server);
+  if (!grace.ok()) return Fail("flags", grace.status());
 
   storeapi::gateway::BucketStoreOptions opts;
   opts.name = "store " + (*bucket)->Name();
@@ -114,6 +117,7 @@ int RunStore(const StoreFlags& f) {
   int sig = 0;
   sigwait(&sigs, &sig);
   spdlog::info("store: received signal {}, shutting down", strsignal(sig));
+  ExitIfStillRunningAfter(*grace);
   {
     std::lock_guard<std::mutex> l(mu);
     stopping = true;

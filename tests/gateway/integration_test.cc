@@ -27,6 +27,7 @@
 #include "storeapi/gateway/demo_data.h"
 #include "storeapi/remote_store.h"
 #include "tests/gateway/test_util.h"
+#include "tests/support/frozen.h"
 #include "tests/support/http_client.h"
 #include "tests/support/meridian_process.h"
 #include "tests/support/process.h"
@@ -325,6 +326,51 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
   std::cout << "s3: " << StoreMetric(**store, "meridian_bucket_store_range_requests_total") << " ranged GETs, "
             << StoreMetric(**store, "meridian_bucket_store_range_bytes_total") << " bytes\n";
   EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
+}
+
+// A querier reading its blocks from S3 itself (embedded store), the S3 server frozen (SIGSTOP)
+// mid-service: the query ends at its timeout, answered with a warning or a 503, never waiting
+// for the frozen server; once it thaws, the same query is answered in full.
+TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
+  const char* bin = std::getenv("MERIDIAN_S3RVER");
+  if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
+  TempDir tmp;
+  fs::create_directories(tmp.path() + "/s3");
+  auto s3 = meridian::testing::S3rverProcess::Start(bin, tmp.path() + "/s3", {"blocks"});
+  ASSERT_TRUE(s3.ok()) << s3.status().message();
+  const std::string yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*s3)->endpoint() +
+                           "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+  auto made = objstore::NewBucketFromConfig(yaml);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  for (const auto& b : BlockDirs()) ASSERT_TRUE(UploadBlock(**made, b).ok());
+  auto querier = support::MeridianProcess::Start(
+      "query", {"--objstore.config=" + yaml, "--data-dir=" + tmp.path() + "/data", "--query.timeout=3s"}, tmp.path());
+  ASSERT_TRUE(querier.ok()) << querier.status().message();
+  char tbuf[32];
+  std::snprintf(tbuf, sizeof tbuf, "%.3f", static_cast<double>(data_.max_t) / 1000);
+  const std::string url = (*querier)->http_url() + "/api/v1/query?query=" + support::UrlEncode("count({__name__=~\"gw_.*\"})") +
+                          "&time=" + tbuf;
+  {
+    meridian::testing::Frozen frozen((*s3)->process());
+    const auto start = std::chrono::steady_clock::now();
+    auto r = support::HttpRequest(url, "", false, 30000);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_TRUE(r->code == 200 || r->code == 503) << r->code << " " << r->body;
+    if (r->code == 200) {
+      EXPECT_NE(r->body.find("warnings"), std::string::npos) << r->body;
+    }
+    EXPECT_LT(took, 3 + 1.0) << r->body;
+    std::cout << "S3 frozen, --query.timeout=3s: HTTP " << r->code << " after " << took << " s: " << r->body.substr(0, 300)
+              << "\n";
+  }
+  bool answered = false;
+  for (int i = 0; i < 100 && !answered; ++i) {
+    auto r = support::HttpRequest(url, "", false, 30000);
+    answered = r.ok() && r->code == 200 && r->body.find("warnings") == std::string::npos;
+    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(answered) << (*querier)->Log();
 }
 
 // 24h of 10,000 series in 2h blocks: the store's resident memory after sync and a query stays

@@ -38,6 +38,7 @@
 #include "tests/query/block_bucket.h"
 #include "tests/query/metrics_text.h"
 #include "tests/query/prom_api_client.h"
+#include "tests/support/frozen.h"
 #include "tests/support/http_client.h"
 #include "tests/support/meridian_process.h"
 #include "tests/support/process.h"
@@ -77,34 +78,6 @@ class TempDir {
 
  private:
   std::string path_;
-};
-
-// SIGSTOP until destroyed (or Thaw()), so a failing assertion never leaves a stopped process
-// that the harness's SIGTERM could not end.
-class Frozen {
- public:
-  // Returns once the process is seen stopped: SIGSTOP is delivered asynchronously, and on a
-  // loaded machine a store could otherwise still answer the query meant to find it hung.
-  explicit Frozen(ChildProcess& p) : pid_(p.pid()) {
-    ::kill(pid_, SIGSTOP);
-    for (int i = 0; i < 1000 && !IsStopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~Frozen() { Thaw(); }
-  void Thaw() {
-    if (pid_ > 0) ::kill(pid_, SIGCONT);
-    pid_ = -1;
-  }
-
- private:
-  // The state field of /proc/<pid>/stat, after the parenthesized command name.
-  bool IsStopped() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const size_t paren = stat.rfind(')');
-    return paren != std::string::npos && paren + 2 < stat.size() && (stat[paren + 2] == 'T' || stat[paren + 2] == 't');
-  }
-
-  pid_t pid_;
 };
 
 // Largest distance between consecutive samples.
@@ -647,6 +620,31 @@ TEST(StoreFailure, FrozenStoreEndsAtTheQueryTimeout) {
   ASSERT_TRUE(one.ok()) << Describe(one);
   ASSERT_EQ(one.series.size(), 1u);
   EXPECT_EQ(one.series[0].samples.at(0).second, 2);
+}
+
+// SIGTERM while a query waits on a frozen store: the querier stops within its grace periods
+// (--http-grace-period / --grpc-grace-period), not when the query's two-minute timeout ends.
+TEST(StoreFailure, SigtermUnderLoadExitsWithinTheGracePeriod) {
+  auto f = StartFailureSetup("sigterm", {"--query.timeout=2m", "--http-grace-period=1s", "--grpc-grace-period=1s"});
+  ASSERT_NE(f.querier, nullptr);
+  PromApiClient api(f.querier->http_url());
+  Frozen frozen(f.victim->process());
+  std::vector<std::future<ApiAnswer>> pending;
+  for (int i = 0; i < 4; ++i) {
+    pending.push_back(std::async(std::launch::async, [&] {
+      return api.Instant("ha_requests_total[45m]", kT0 + 100 * kMinute, {{"dedup", "false"}});
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  const auto start = std::chrono::steady_clock::now();
+  const int status = f.querier->process().Stop(/*grace_ms=*/20'000);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_LT(took, 1 + 2.0);
+  std::cout << "SIGTERM with 4 queries waiting on a frozen store: exited with " << WEXITSTATUS(status) << " after "
+            << took << " s (grace period 1 s)\n";
+  frozen.Thaw();
+  for (auto& p : pending) p.wait();
 }
 
 // A store that streams a large answer slowly but never falls silent for the response

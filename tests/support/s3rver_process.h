@@ -19,6 +19,7 @@ class S3rverProcess {
                                                          const std::vector<std::string>& buckets);
 
   int port() const { return port_; }
+  ChildProcess& process() { return *process_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
   // s3rver's fixed credentials.
   static constexpr const char* kAccessKey = "S3RVER";
