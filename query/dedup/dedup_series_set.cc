@@ -5,8 +5,8 @@
 #include <map>
 
 #include "model/value.h"
+#include "query/dedup/gap_free_dedup.h"
 #include "query/dedup/penalty_dedup.h"
-#include "query/dedup/window_dedup.h"
 #include "storage/aggregate_decoder.h"
 #include "storage/series_decoder.h"
 
@@ -59,12 +59,8 @@ Status DedupSeriesSet::DecodeCurrent(int64_t mint, int64_t maxt, storage::Aggreg
   // Read from downsampled chunks, only the counter aggregate is a counter; raw replicas are
   // counters when the function reading them says so.
   const bool counter = aggregated ? read == storage::AggregateRead::kCounter : counter_;
-  if (!aggregated) {
-    PenaltyDedup(replicas, counter, ts, vs);
-    return Status::Ok();
-  }
-  if (read != storage::AggregateRead::kWindowAverage) {
-    WindowDedup(replicas, counter, ts, vs);
+  if (!aggregated || read != storage::AggregateRead::kWindowAverage) {
+    GapFreeDedup(replicas, counter, ts, vs);
     return Status::Ok();
   }
   // Held windows end with a staleness marker where a replica has no next window. Merged as
@@ -87,7 +83,7 @@ Status DedupSeriesSet::DecodeCurrent(int64_t mint, int64_t maxt, storage::Aggreg
   }
   std::vector<int64_t> merged_ts;
   std::vector<double> merged_vs;
-  WindowDedup(replicas, false, &merged_ts, &merged_vs);
+  GapFreeDedup(replicas, false, &merged_ts, &merged_vs);
   std::sort(ends.begin(), ends.end());
   ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
   size_t e = 0;

@@ -3,7 +3,9 @@
 // (stores drop them via without_replica_labels). Replicas arrive as partitions of one series
 // (Chunk::source); a source's chunks that overlap (a store that merged replicas itself) are
 // split further into non-overlapping chains (Thanos's overlap split). The chains are merged
-// with PenaltyDedup.
+// with GapFreeDedup: one replica is read and its holes are filled from the others right away,
+// where Thanos's penalty algorithm (PenaltyDedup, still what the compactor's vertical
+// compaction uses) waits out a penalty window after a switch and leaves a hole.
 
 #include <memory>
 #include <string>
@@ -28,9 +30,8 @@ class DedupSeriesSet : public storage::SeriesSet {
   Status status() const override { return inner_->status(); }
   std::vector<std::string> Warnings() const override { return inner_->Warnings(); }
   // Replicas of a series with downsampled chunks are each read as DecodeSeriesAs reads them
-  // (raw chunks of a replica included), so every replica yields the same kind of value, and
-  // merged by window (WindowDedup); under AggregateRead::kCounter they are counters and keep
-  // the counter adjustment.
+  // (raw chunks of a replica included), so every replica yields the same kind of value; under
+  // AggregateRead::kCounter they are counters and keep the counter adjustment.
   Status DecodeCurrent(int64_t mint, int64_t maxt, storage::AggregateRead read, std::vector<int64_t>* ts,
                        std::vector<double>* vs, storage::AggregateDecodeInfo* info) override;
   using storage::SeriesSet::DecodeCurrent;

@@ -1,4 +1,4 @@
-#include "query/dedup/window_dedup.h"
+#include "query/dedup/gap_free_dedup.h"
 
 #include <limits>
 
@@ -19,7 +19,8 @@ class FillMerge {
   void Run() {
     for (;;) {
       if (current_ == kNone || Done(current_)) {
-        const size_t next = EarliestAfter(last_t_, kNone, std::numeric_limits<int64_t>::max());
+        // The others' samples of the slot just emitted are not news.
+        const size_t next = EarliestAfter(last_t_ + step_ / 2, kNone, std::numeric_limits<int64_t>::max());
         if (next == kNone) return;
         current_ = next;
         Emit(current_);
@@ -110,7 +111,7 @@ class FillMerge {
 
 }  // namespace
 
-void WindowDedup(const std::vector<ReplicaSamples>& replicas, bool counter, std::vector<int64_t>* ts,
+void GapFreeDedup(const std::vector<ReplicaSamples>& replicas, bool counter, std::vector<int64_t>* ts,
                  std::vector<double>* vs) {
   ts->reserve(ts->size() + (replicas.empty() ? 0 : replicas.front().ts.size()));
   vs->reserve(vs->size() + (replicas.empty() ? 0 : replicas.front().vs.size()));
