@@ -11,13 +11,14 @@ namespace {
 // selector from the request's max_source_resolution (promql/engine/resolution.h).
 class DedupQuerier : public storage::Querier {
  public:
-  DedupQuerier(std::unique_ptr<storage::Querier> inner, bool dedup) : inner_(std::move(inner)), dedup_(dedup) {}
+  DedupQuerier(std::unique_ptr<storage::Querier> inner, bool dedup, DedupFunc func)
+      : inner_(std::move(inner)), dedup_(dedup), func_(func) {}
 
   std::unique_ptr<storage::SeriesSet> Select(bool sorted, const storage::SelectHints& hints,
                                              const Matchers& matchers) override {
     auto set = inner_->Select(sorted, hints, matchers);
     if (!dedup_ || hints.labels_only) return set;
-    return std::make_unique<DedupSeriesSet>(std::move(set), hints.func);
+    return std::make_unique<DedupSeriesSet>(std::move(set), hints.func, func_);
   }
   StatusOr<std::vector<std::string>> LabelNames(const Matchers& m) override { return inner_->LabelNames(m); }
   StatusOr<std::vector<std::string>> LabelValues(const std::string& name, const Matchers& m) override {
@@ -27,6 +28,7 @@ class DedupQuerier : public storage::Querier {
  private:
   std::unique_ptr<storage::Querier> inner_;
   bool dedup_;
+  DedupFunc func_;
 };
 
 }  // namespace
@@ -41,7 +43,7 @@ std::unique_ptr<storage::Querier> QuerierQueryable::NewQuerier(int64_t mint, int
   const bool dedup = opts_.deduplicate && !opts_.replica_labels.empty();
   if (dedup) so.without_replica_labels = opts_.replica_labels;
   storeapi::StoreQueryable stores(proxy_, so);
-  return std::make_unique<DedupQuerier>(stores.NewQuerier(mint, maxt), dedup);
+  return std::make_unique<DedupQuerier>(stores.NewQuerier(mint, maxt), dedup, opts_.dedup_func);
 }
 
 }  // namespace meridian::query

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/matcher.h"
+#include "query/dedup/dedup_series_set.h"
 #include "storage/storage.h"
 #include "storeapi/store.h"
 
@@ -17,6 +18,7 @@ namespace meridian::query {
 
 struct QuerierOptions {
   bool deduplicate = true;
+  DedupFunc dedup_func = DedupFunc::kPenalty;
   std::vector<std::string> replica_labels;
   bool partial_response = true;
   // Deadline of each whole store call (0: none). Not --store.response-timeout, which the

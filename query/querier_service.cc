@@ -59,6 +59,7 @@ bool StoreSelectedBy(const StoreEndpoint& e, const std::vector<Matchers>& select
 
 std::shared_ptr<storage::Queryable> QuerierService::Queryable(QuerierOptions request) const {
   if (request.replica_labels.empty()) request.replica_labels = opts_.replica_labels;
+  request.dedup_func = opts_.dedup_func;
   // --store.response-timeout bounds a store's silence, not its whole answer: the proxy applies
   // it between messages, so it must not become the calls' deadline (a store streaming a large
   // answer for longer than the timeout would be cut off while it is still sending).

@@ -24,6 +24,8 @@ struct QuerierServiceOptions {
   int64_t series_limit = 0;
   // --query.replica-label: the default when a request names none.
   std::vector<std::string> replica_labels;
+  // --deduplication.func.
+  DedupFunc dedup_func = DedupFunc::kPenalty;
 };
 
 class QuerierService {

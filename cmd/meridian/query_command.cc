@@ -33,6 +33,7 @@ struct QueryFlags {
   std::string endpoint_sd_config_file;
   std::string endpoint_sd_config;
   std::vector<std::string> replica_labels;
+  std::string dedup_func = "penalty";
   bool partial_response = true;
   std::string timeout = "2m";
   int max_concurrent = 20;
@@ -63,7 +64,13 @@ int RunQuery(const QueryFlags& f) {
     return 2;
   }
 
+  auto dedup_func = query::ParseDedupFunc(f.dedup_func);
+  if (!dedup_func) {
+    spdlog::error("--deduplication.func must be \"penalty\" or \"chain\", got \"{}\"", f.dedup_func);
+    return 2;
+  }
   query::QuerierServiceOptions qo;
+  qo.dedup_func = *dedup_func;
   qo.endpoints.static_addresses = f.endpoints;
   qo.endpoints.sd_config_file = f.endpoint_sd_config_file;
   qo.endpoints.sd_config = f.endpoint_sd_config;
@@ -109,6 +116,7 @@ int RunQuery(const QueryFlags& f) {
       {"query.max-concurrent", std::to_string(f.max_concurrent)},
       {"query.max-samples", std::to_string(f.max_samples)},
       {"query.lookback-delta", f.lookback_delta},
+      {"deduplication.func", f.dedup_func},
       {"query.partial-response", f.partial_response ? "true" : "false"},
       {"store.response-timeout", f.store_response_timeout},
       {"store.limits.request-series", std::to_string(f.store_limits_request_series)},
@@ -161,6 +169,11 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
                   "YAML file listing endpoint addresses; reloaded when it changes.");
   cmd->add_option("--endpoint.sd-config", f->endpoint_sd_config,
                   "Alternative to --endpoint.sd-config-file: the YAML content itself.");
+  cmd->add_option("--deduplication.func", f->dedup_func,
+                  "Experimental. Deduplication algorithm for merging overlapping series: \"penalty\" (HA replicas "
+                  "of Prometheus; merged without Thanos's penalty holes) or \"chain\" (a 1:1 merge, for replicas "
+                  "written by receivers).")
+      ->capture_default_str();
   cmd->add_option("--query.replica-label", f->replica_labels,
                   "Label that identifies HA replicas for deduplication (repeatable).");
   cmd->add_flag("--query.partial-response,!--no-query.partial-response", f->partial_response,

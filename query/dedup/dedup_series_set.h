@@ -8,6 +8,7 @@
 // compaction uses) waits out a penalty window after a switch and leaves a hole.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,19 @@ namespace meridian::query {
 // the first chain whose last chunk ends before it starts, or opens a new chain.
 std::vector<std::vector<storage::Chunk>> SplitOverlapping(const std::vector<storage::Chunk>& chunks);
 
+// --deduplication.func: "penalty" (Thanos's default; here the gap-free merge, which does what
+// it is for without its holes) or "chain" (replicas written by receivers hold the same samples:
+// a 1:1 merge keeping one sample per timestamp).
+enum class DedupFunc { kPenalty, kChain };
+
+// Parses the flag's value ("" and "penalty" are the default); nullopt for anything else.
+std::optional<DedupFunc> ParseDedupFunc(const std::string& name);
+
 class DedupSeriesSet : public storage::SeriesSet {
  public:
   // `func` is the function reading the selection (from the engine's hints): counters get the
   // reset-free adjustment on replica switches.
-  DedupSeriesSet(std::unique_ptr<storage::SeriesSet> inner, std::string func);
+  DedupSeriesSet(std::unique_ptr<storage::SeriesSet> inner, std::string func, DedupFunc merge = DedupFunc::kPenalty);
 
   bool Next() override { return inner_->Next(); }
   storage::Series& At() override { return inner_->At(); }
@@ -39,6 +48,7 @@ class DedupSeriesSet : public storage::SeriesSet {
  private:
   std::unique_ptr<storage::SeriesSet> inner_;
   bool counter_;
+  DedupFunc merge_;
 };
 
 }  // namespace meridian::query

@@ -199,5 +199,31 @@ TEST(DedupSeriesSet, DecodesJoinedReplicaChunksAsOneSeries) {
   EXPECT_EQ(vs, want_vs);
 }
 
+// --deduplication.func=chain: receivers' replicas hold the same samples; each timestamp once,
+// a sample only one replica has kept, with no penalty and no counter adjustment.
+TEST(DedupSeriesSet, ChainMergesReplicasOneToOne) {
+  auto a = Scrapes(0, 10 * kMinute, 0, 3 * kMinute, 5 * kMinute);
+  auto b = Scrapes(0, 10 * kMinute, 0);
+  b.vs[2] += 1000;  // where both have the timestamp, a's value wins
+  storage::Series s;
+  s.labels = Labels{{"__name__", "up"}};
+  s.chunks = {XorChunk(a, 0, a.ts.size()), XorChunk(b, 0, b.ts.size())};
+  s.chunks[0].source = 0;
+  s.chunks[1].source = 1;
+  DedupSeriesSet set(std::make_unique<VectorSet>(std::vector<storage::Series>{s}), "rate", DedupFunc::kChain);
+  ASSERT_TRUE(set.Next());
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  ASSERT_TRUE(set.DecodeCurrent(0, 10 * kMinute, &ts, &vs).ok());
+  EXPECT_EQ(ts, b.ts);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const bool in_a = std::find(a.ts.begin(), a.ts.end(), ts[i]) != a.ts.end();
+    EXPECT_EQ(vs[i], in_a ? a.vs[std::find(a.ts.begin(), a.ts.end(), ts[i]) - a.ts.begin()] : b.vs[i]) << ts[i];
+  }
+  EXPECT_EQ(ParseDedupFunc(""), DedupFunc::kPenalty);
+  EXPECT_EQ(ParseDedupFunc("chain"), DedupFunc::kChain);
+  EXPECT_FALSE(ParseDedupFunc("median").has_value());
+}
+
 }  // namespace
 }  // namespace meridian::query
