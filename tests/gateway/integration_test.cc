@@ -252,6 +252,17 @@ TEST_F(PromtoolBlocks, SamplesMatchPrometheus) {
   EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
 }
 
+// s3rver with a bucket "blocks", its files under `dir`/s3, and Thanos's objstore YAML for it.
+StatusOr<std::unique_ptr<support::S3rverProcess>> StartS3(const char* bin, const std::string& dir) {
+  fs::create_directories(dir + "/s3");
+  return support::S3rverProcess::Start(bin, dir + "/s3", {"blocks"});
+}
+
+std::string S3Yaml(const support::S3rverProcess& s3) {
+  return "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + s3.endpoint() +
+         "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+}
+
 // The S3 provider against s3rver, served by the `meridian store` binary: > 1000 entries at the
 // bucket root (listing pages), partial blocks ignored, blocks added and deleted while its
 // background sync runs.
@@ -259,11 +270,9 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
   TempDir tmp;
-  fs::create_directories(tmp.path() + "/s3");
-  auto s3 = meridian::testing::S3rverProcess::Start(bin, tmp.path() + "/s3", {"blocks"});
+  auto s3 = StartS3(bin, tmp.path());
   ASSERT_TRUE(s3.ok()) << s3.status().message();
-  const std::string yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*s3)->endpoint() +
-                           "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+  const std::string yaml = S3Yaml(**s3);
   auto made = objstore::NewBucketFromConfig(yaml);
   ASSERT_TRUE(made.ok()) << made.status().message();
   std::shared_ptr<objstore::Bucket> bucket(std::move(*made));
@@ -335,11 +344,9 @@ TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
   TempDir tmp;
-  fs::create_directories(tmp.path() + "/s3");
-  auto s3 = meridian::testing::S3rverProcess::Start(bin, tmp.path() + "/s3", {"blocks"});
+  auto s3 = StartS3(bin, tmp.path());
   ASSERT_TRUE(s3.ok()) << s3.status().message();
-  const std::string yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*s3)->endpoint() +
-                           "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+  const std::string yaml = S3Yaml(**s3);
   auto made = objstore::NewBucketFromConfig(yaml);
   ASSERT_TRUE(made.ok()) << made.status().message();
   for (const auto& b : BlockDirs()) ASSERT_TRUE(UploadBlock(**made, b).ok());
