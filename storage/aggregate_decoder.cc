@@ -25,7 +25,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-int64_t WindowStart(int64_t t, int64_t r) { return FloorDiv(t, r) * r; }
 
 bool Overlaps(const Chunk& c, int64_t mint, int64_t maxt) { return c.max_time >= mint && c.min_time <= maxt; }
 
@@ -245,6 +244,8 @@ void MergeWindows(const std::vector<AggrRun>& runs, AggregateRead read, const Sa
 }
 
 }  // namespace
+
+int64_t WindowStart(int64_t t, int64_t r) { return FloorDiv(t, r) * r; }
 
 int64_t InferResolution(std::span<const int64_t> stamps) {
   // The first windows tell, and the chunk's last (which may carry its last raw sample's time)

@@ -30,6 +30,9 @@
 
 namespace meridian::storage {
 
+// The start of the epoch-aligned window of width r (ms) holding t, for any sign of t.
+int64_t WindowStart(int64_t t, int64_t r);
+
 // True when a chunk of `series` overlapping [mint, maxt] is downsampled.
 bool HasAggregateChunks(const Series& series, int64_t mint, int64_t maxt);
 
@@ -45,8 +48,6 @@ Status DecodeSeriesAs(const Series& series, AggregateRead read, int64_t mint, in
 
 // The resolution (ms) of a downsampled chunk with these window stamps, as above.
 int64_t InferResolution(std::span<const int64_t> window_stamps);
-inline int64_t InferResolution(const std::vector<int64_t>& window_stamps) {
-  return InferResolution(std::span<const int64_t>(window_stamps));
-}
+
 
 }  // namespace meridian::storage

@@ -51,8 +51,20 @@ void WriteResponse(const Response& r, httplib::Response& out) {
   out.set_content(r.body, r.content_type);
 }
 
-std::string ErrorJson(const std::string& msg) {
-  return R"({"status":"error","errorType":"bad_data","error":")" + msg + "\"}";
+// A Prometheus API error body for what the server answers itself (limits, exceptions): the
+// message is the server's own or an exception's, escaped just enough for a JSON string.
+std::string ErrorBody(std::string_view type, const std::string& msg) {
+  std::string escaped;
+  for (char c : msg) {
+    if (c == '"' || c == '\\') escaped.push_back('\\');
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    escaped.push_back(c);
+  }
+  return std::string(R"({"status":"error","errorType":")") + std::string(type) + R"(","error":")" + escaped + "\"}";
+}
+
+std::string BodyTooLarge(size_t max) {
+  return ErrorBody("bad_data", "request body larger than " + std::to_string(max) + " bytes");
 }
 
 // What the server answers by itself (no handler ran, or a limit refused the request), in the
@@ -60,10 +72,7 @@ std::string ErrorJson(const std::string& msg) {
 // requests it cannot read.
 void FillErrorBody(const std::vector<std::pair<std::string, std::regex>>& routes, size_t max_body,
                    const httplib::Request& req, httplib::Response& res) {
-  auto json = [&](const char* type, const std::string& msg) {
-    res.set_content(std::string(R"({"status":"error","errorType":")") + type + R"(","error":")" + msg + "\"}",
-                    "application/json");
-  };
+  auto json = [&](const std::string& msg) { res.set_content(ErrorBody("bad_data", msg), "application/json"); };
   // The methods that serve this path; OPTIONS answers CORS preflights for every path and does
   // not make a path known.
   std::string allow;
@@ -83,23 +92,12 @@ void FillErrorBody(const std::vector<std::pair<std::string, std::regex>>& routes
   switch (res.status) {
     case 404: res.set_content("404 page not found\n", "text/plain; charset=utf-8"); break;
     case 413:
-      json("bad_data", "request body larger than " + std::to_string(max_body) + " bytes");
+      res.set_content(BodyTooLarge(max_body), "application/json");
       break;
-    case 414: json("bad_data", "request URI longer than 8192 bytes: send long queries by POST"); break;
-    case 400: json("bad_data", "malformed HTTP request"); break;
+    case 414: json("request URI longer than 8192 bytes: send long queries by POST"); break;
+    case 400: json("malformed HTTP request"); break;
     default: break;
   }
-}
-
-std::string InternalErrorBody(const std::string& msg) {
-  // Kept minimal and fixed: the message is from an exception, not user JSON.
-  std::string escaped;
-  for (char c : msg) {
-    if (c == '"' || c == '\\') escaped.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    escaped.push_back(c);
-  }
-  return R"({"status":"error","errorType":"internal","error":")" + escaped + "\"}";
 }
 
 // httplib listens with a backlog of 5, so a burst of clients connecting at once (a dashboard
@@ -163,7 +161,7 @@ HttpServer::HttpServer(HttpServerOptions opts)
     } catch (...) {
     }
     res.status = 500;
-    res.set_content(InternalErrorBody(what), "application/json");
+    res.set_content(ErrorBody("internal", what), "application/json");
   });
   server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     spdlog::debug("http {} {} -> {} ({} bytes) from {}", req.method, req.path, res.status,
@@ -198,8 +196,7 @@ void HttpServer::Handle(const std::string& method, const std::string& pattern, H
       const std::string length = in.get_header_value("Content-Length");
       const bool too_long = body.size() > max || (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > max);
       out.status = too_long ? 413 : 400;
-      out.set_content(out.status == 413 ? ErrorJson("request body larger than " + std::to_string(max) + " bytes")
-                                        : ErrorJson("could not read the request body"),
+      out.set_content(too_long ? BodyTooLarge(max) : ErrorBody("bad_data", "could not read the request body"),
                       "application/json");
       return;
     }

@@ -9,13 +9,6 @@
 namespace meridian::promql::engine {
 
 namespace {
-// The start of the epoch-aligned window of width r holding t.
-int64_t WindowStart(int64_t t, int64_t r) {
-  int64_t q = t / r;
-  if (t % r != 0 && t < 0) --q;
-  return q * r;
-}
-
 // Removes StaleNaN samples at index >= from. Markers are rare, so find the first before
 // rewriting anything.
 void DropStale(LoadedSeries* ls, size_t from) {
@@ -84,10 +77,10 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
   // Only series with downsampled data read outside [mint, maxt] (aggregate_window_ms).
   int64_t aggr_mint = mint, aggr_maxt = maxt;
   if (const int64_t r = spec.aggregate_window_ms; r > 0) {
-    aggr_maxt = WindowStart(maxt, r) + r - 1;
+    aggr_maxt = storage::WindowStart(maxt, r) + r - 1;
     // The whole window before: a chunk's last window carries its last raw sample's time,
     // which may lie anywhere in it.
-    if (spec.aggregate_look_behind) aggr_mint = WindowStart(mint, r) - r;
+    if (spec.aggregate_look_behind) aggr_mint = storage::WindowStart(mint, r) - r;
   }
   std::unique_ptr<storage::Querier> querier = ctx->queryable()->NewQuerier(aggr_mint, aggr_maxt);
   if (!querier) return InternalError("engine: storage returned no querier");

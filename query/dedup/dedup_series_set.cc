@@ -5,6 +5,7 @@
 #include <map>
 
 #include "model/value.h"
+#include "query/dedup/chain_dedup.h"
 #include "query/dedup/gap_free_dedup.h"
 #include "query/dedup/penalty_dedup.h"
 #include "storage/aggregate_decoder.h"
@@ -33,29 +34,6 @@ std::optional<DedupFunc> ParseDedupFunc(const std::string& name) {
   if (name == "chain") return DedupFunc::kChain;
   return std::nullopt;
 }
-
-namespace {
-
-// Receivers' replicas: the same samples in each; one per timestamp, the first replica's.
-void ChainMerge(const std::vector<ReplicaSamples>& replicas, std::vector<int64_t>* ts, std::vector<double>* vs) {
-  std::vector<size_t> pos(replicas.size(), 0);
-  for (;;) {
-    size_t best = replicas.size();
-    for (size_t i = 0; i < replicas.size(); ++i) {
-      if (pos[i] >= replicas[i].ts.size()) continue;
-      if (best == replicas.size() || replicas[i].ts[pos[i]] < replicas[best].ts[pos[best]]) best = i;
-    }
-    if (best == replicas.size()) return;
-    const int64_t t = replicas[best].ts[pos[best]];
-    ts->push_back(t);
-    vs->push_back(replicas[best].vs[pos[best]]);
-    for (size_t i = 0; i < replicas.size(); ++i) {
-      while (pos[i] < replicas[i].ts.size() && replicas[i].ts[pos[i]] <= t) ++pos[i];
-    }
-  }
-}
-
-}  // namespace
 
 DedupSeriesSet::DedupSeriesSet(std::unique_ptr<storage::SeriesSet> inner, std::string func, DedupFunc merge)
     : inner_(std::move(inner)), counter_(IsCounterFunction(func)), merge_(merge) {}
@@ -89,7 +67,7 @@ Status DedupSeriesSet::DecodeCurrent(int64_t mint, int64_t maxt, storage::Aggreg
   // counters when the function reading them says so.
   const bool counter = aggregated ? read == storage::AggregateRead::kCounter : counter_;
   if (merge_ == DedupFunc::kChain && !aggregated) {
-    ChainMerge(replicas, ts, vs);
+    ChainDedup(replicas, ts, vs);
     return Status::Ok();
   }
   if (!aggregated || read != storage::AggregateRead::kWindowAverage) {

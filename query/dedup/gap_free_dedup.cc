@@ -62,7 +62,7 @@ class FillMerge {
     size_t best = kNone;
     for (size_t i = 0; i < r_.size(); ++i) {
       if (i == except) continue;
-      if (any_) PassThrough(i, after);
+      if (last_from_ != kNone) PassThrough(i, after);
       if (Done(i) || r_[i].ts[pos_[i]] >= before) continue;
       if (best == kNone || r_[i].ts[pos_[i]] < r_[best].ts[pos_[best]]) best = i;
     }
@@ -72,7 +72,7 @@ class FillMerge {
   void Emit(size_t i) {
     const int64_t t = r_[i].ts[pos_[i]];
     const double v = r_[i].vs[pos_[i]];
-    if (counter_ && any_ && i != last_from_) {
+    if (counter_ && last_from_ != kNone && i != last_from_) {
       // Windows of replicas share their stamps: the other's value at the stamp just emitted
       // tells the difference between the two. Raw scrapes at other phases do not (it would
       // drop the increase between the phases), so there the counter only never goes down.
@@ -85,7 +85,6 @@ class FillMerge {
     last_t_ = t;
     last_v_ = v + shift_[i];
     last_from_ = i;
-    any_ = true;
     out_ts_->push_back(t);
     out_vs_->push_back(last_v_);
     passed_t_[i] = t;
@@ -103,10 +102,9 @@ class FillMerge {
   std::vector<double> passed_v_;
   size_t current_ = kNone;
   int64_t step_ = 0;  // the step between two samples of the replica in use, where last known
-  size_t last_from_ = kNone;
+  size_t last_from_ = kNone;  // the replica of the last sample emitted; kNone before any
   int64_t last_t_ = kNever;
   double last_v_ = 0;
-  bool any_ = false;
 };
 
 }  // namespace

@@ -252,15 +252,26 @@ TEST_F(PromtoolBlocks, SamplesMatchPrometheus) {
   EXPECT_EQ((*store)->process().Stop(), 0) << (*store)->Log();
 }
 
-// s3rver with a bucket "blocks", its files under `dir`/s3, and Thanos's objstore YAML for it.
-StatusOr<std::unique_ptr<support::S3rverProcess>> StartS3(const char* bin, const std::string& dir) {
-  fs::create_directories(dir + "/s3");
-  return support::S3rverProcess::Start(bin, dir + "/s3", {"blocks"});
-}
+// s3rver with a bucket "blocks" (its files under `dir`/s3), Thanos's objstore YAML for it and
+// our S3 client on it.
+struct S3Bucket {
+  std::unique_ptr<support::S3rverProcess> server;
+  std::string yaml;
+  std::shared_ptr<objstore::Bucket> bucket;
+};
 
-std::string S3Yaml(const support::S3rverProcess& s3) {
-  return "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + s3.endpoint() +
-         "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+StatusOr<S3Bucket> StartS3Bucket(const char* bin, const std::string& dir) {
+  fs::create_directories(dir + "/s3");
+  auto server = support::S3rverProcess::Start(bin, dir + "/s3", {"blocks"});
+  if (!server.ok()) return server.status();
+  S3Bucket b;
+  b.yaml = "type: s3\nconfig:\n  bucket: blocks\n  endpoint: " + (*server)->endpoint() +
+           "\n  insecure: true\n  access_key: S3RVER\n  secret_key: S3RVER\n";
+  auto made = objstore::NewBucketFromConfig(b.yaml);
+  if (!made.ok()) return made.status();
+  b.server = std::move(*server);
+  b.bucket = std::move(*made);
+  return b;
 }
 
 // The S3 provider against s3rver, served by the `meridian store` binary: > 1000 entries at the
@@ -270,12 +281,10 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
   TempDir tmp;
-  auto s3 = StartS3(bin, tmp.path());
+  auto s3 = StartS3Bucket(bin, tmp.path());
   ASSERT_TRUE(s3.ok()) << s3.status().message();
-  const std::string yaml = S3Yaml(**s3);
-  auto made = objstore::NewBucketFromConfig(yaml);
-  ASSERT_TRUE(made.ok()) << made.status().message();
-  std::shared_ptr<objstore::Bucket> bucket(std::move(*made));
+  const std::string& yaml = s3->yaml;
+  std::shared_ptr<objstore::Bucket> bucket = s3->bucket;
   auto blocks = BlockDirs();
   // All but the last block now; 1000 partial uploads (an index, no meta.json) besides.
   for (size_t i = 0; i + 1 < blocks.size(); ++i) ASSERT_TRUE(UploadBlock(*bucket, blocks[i]).ok());
@@ -344,12 +353,10 @@ TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
   TempDir tmp;
-  auto s3 = StartS3(bin, tmp.path());
+  auto s3 = StartS3Bucket(bin, tmp.path());
   ASSERT_TRUE(s3.ok()) << s3.status().message();
-  const std::string yaml = S3Yaml(**s3);
-  auto made = objstore::NewBucketFromConfig(yaml);
-  ASSERT_TRUE(made.ok()) << made.status().message();
-  for (const auto& b : BlockDirs()) ASSERT_TRUE(UploadBlock(**made, b).ok());
+  const std::string& yaml = s3->yaml;
+  for (const auto& b : BlockDirs()) ASSERT_TRUE(UploadBlock(*s3->bucket, b).ok());
   auto querier = support::MeridianProcess::Start(
       "query", {"--objstore.config=" + yaml, "--data-dir=" + tmp.path() + "/data", "--query.timeout=3s"}, tmp.path());
   ASSERT_TRUE(querier.ok()) << querier.status().message();
@@ -358,7 +365,7 @@ TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
   const std::string url = (*querier)->http_url() + "/api/v1/query?query=" + support::UrlEncode("count({__name__=~\"gw_.*\"})") +
                           "&time=" + tbuf;
   {
-    meridian::testing::Frozen frozen((*s3)->process());
+    meridian::testing::Frozen frozen(s3->server->process());
     const auto start = std::chrono::steady_clock::now();
     auto r = support::HttpRequest(url, "", false, 30000);
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

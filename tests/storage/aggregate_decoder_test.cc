@@ -109,12 +109,12 @@ double Sum(const std::vector<double>& v) {
 
 TEST(InferResolution, FromWindowStamps) {
   // Every stamp but the last is its window's last millisecond.
-  EXPECT_EQ(InferResolution({k1h - 1, 2 * k1h - 1, 2 * k1h + 1234}), k1h);
-  EXPECT_EQ(InferResolution({k5m - 1, 2 * k5m - 1, 3 * k5m - 1, 3 * k5m + 20'000}), k5m);
+  EXPECT_EQ(InferResolution(std::vector<int64_t>{k1h - 1, 2 * k1h - 1, 2 * k1h + 1234}), k1h);
+  EXPECT_EQ(InferResolution(std::vector<int64_t>{k5m - 1, 2 * k5m - 1, 3 * k5m - 1, 3 * k5m + 20'000}), k5m);
   // Two 5m windows in one hour cannot be 1h windows.
-  EXPECT_EQ(InferResolution({k5m - 1, 2 * k5m - 1, 2 * k5m + 10}), k5m);
+  EXPECT_EQ(InferResolution(std::vector<int64_t>{k5m - 1, 2 * k5m - 1, 2 * k5m + 10}), k5m);
   // One window could be either: the finer one.
-  EXPECT_EQ(InferResolution({k1h + 42}), k5m);
+  EXPECT_EQ(InferResolution(std::vector<int64_t>{k1h + 42}), k5m);
 }
 
 TEST(AggregateDecoder, EachReadIsTheAggregateOfTheRawSamples) {
