@@ -347,8 +347,9 @@ TEST_F(PromtoolBlocks, ServesFromS3WithPagingAndLiveChanges) {
 }
 
 // A querier reading its blocks from S3 itself (embedded store), the S3 server frozen (SIGSTOP)
-// mid-service: the query ends at its timeout, answered with a warning or a 503, never waiting
-// for the frozen server; once it thaws, the same query is answered in full.
+// mid-service: the query ends by its timeout, never waiting for the frozen server: with a
+// warning or a 503 when it needed S3, or whole when the querier already held the data; once S3
+// thaws, the same query is answered in full.
 TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
   const char* bin = std::getenv("MERIDIAN_S3RVER");
   if (bin == nullptr || !fs::exists(bin)) GTEST_SKIP() << "MERIDIAN_S3RVER not set (ctest sets it)";
@@ -364,6 +365,7 @@ TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
   std::snprintf(tbuf, sizeof tbuf, "%.3f", static_cast<double>(data_.max_t) / 1000);
   const std::string url = (*querier)->http_url() + "/api/v1/query?query=" + support::UrlEncode("count({__name__=~\"gw_.*\"})") +
                           "&time=" + tbuf;
+  std::string frozen_answer;
   {
     meridian::testing::Frozen frozen(s3->server->process());
     const auto start = std::chrono::steady_clock::now();
@@ -371,20 +373,23 @@ TEST_F(PromtoolBlocks, FrozenS3EndsAtTheQueryTimeout) {
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_TRUE(r->code == 200 || r->code == 503) << r->code << " " << r->body;
-    if (r->code == 200) {
-      EXPECT_NE(r->body.find("warnings"), std::string::npos) << r->body;
-    }
     EXPECT_LT(took, 3 + 1.0) << r->body;
     std::cout << "S3 frozen, --query.timeout=3s: HTTP " << r->code << " after " << took << " s: " << r->body.substr(0, 300)
               << "\n";
+    if (r->code == 200 && r->body.find("warnings") == std::string::npos) frozen_answer = r->body;
   }
-  bool answered = false;
-  for (int i = 0; i < 100 && !answered; ++i) {
+  std::string full;
+  for (int i = 0; i < 100 && full.empty(); ++i) {
     auto r = support::HttpRequest(url, "", false, 30000);
-    answered = r.ok() && r->code == 200 && r->body.find("warnings") == std::string::npos;
-    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (r.ok() && r->code == 200 && r->body.find("warnings") == std::string::npos) full = r->body;
+    if (full.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_TRUE(answered) << (*querier)->Log();
+  EXPECT_FALSE(full.empty()) << (*querier)->Log();
+  // An answer without a warning while S3 was frozen came from what the querier already held
+  // (a busy machine gives its caches time to fill before the query): it must be the whole one.
+  if (!frozen_answer.empty()) {
+    EXPECT_EQ(frozen_answer, full);
+  }
 }
 
 // 24h of 10,000 series in 2h blocks: the store's resident memory after sync and a query stays
