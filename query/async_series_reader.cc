@@ -2,25 +2,31 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
-
-#include "storeapi/convert.h"
 
 namespace meridian::query {
 
 struct AsyncSeriesReader::State {
   State(size_t capacity, std::vector<std::string> strip) : capacity(std::max<size_t>(capacity, 1)), strip(std::move(strip)) {}
 
-  bool Push(thanos::SeriesResponse r) {  // false when asked to stop
+  bool Push(storage::Series s) {  // false when asked to stop
     std::unique_lock<std::mutex> l(mu);
-    cv.wait(l, [&] { return stop || queue.size() < capacity; });
+    if (!stop && queue.size() >= capacity) {
+      producer_waiting = true;
+      cv.wait(l, [&] { return stop || queue.size() < capacity; });
+      producer_waiting = false;
+    }
     if (stop) return false;
-    queue.push_back(std::move(r));
-    cv.notify_all();
+    queue.push_back(std::move(s));
+    // A waiting merger is woken for a batch, not for every series: it also looks on its own
+    // every kPoll, so a slow store's series still arrive promptly.
+    if (consumer_waiting && queue.size() >= kWakeBatch) cv.notify_all();
     return true;
   }
+
+  static constexpr size_t kWakeBatch = 32;
+  static constexpr std::chrono::milliseconds kPoll{1};
 
   const size_t capacity;
   const std::vector<std::string> strip;
@@ -28,11 +34,14 @@ struct AsyncSeriesReader::State {
 
   mutable std::mutex mu;
   std::condition_variable cv;
-  std::unique_ptr<storeapi::SeriesStream> stream;  // set once opened; lives as long as the state
-  std::deque<thanos::SeriesResponse> queue;
+  std::unique_ptr<storage::SeriesSet> set;  // set once opened; lives as long as the state
+  std::deque<storage::Series> queue;
+  bool producer_waiting = false;
+  bool consumer_waiting = false;
   bool done = false;
   bool stop = false;
   Status status;
+  std::vector<std::string> warnings;
 };
 
 AsyncSeriesReader::AsyncSeriesReader(Open open, size_t capacity, std::vector<std::string> strip_labels)
@@ -58,98 +67,89 @@ void AsyncSeriesReader::Cancel() {
   std::lock_guard<std::mutex> l(state_->mu);
   state_->stop = true;
   state_->cv.notify_all();
-  if (state_->stream) state_->stream->Cancel();
+  if (state_->set) state_->set->Cancel();
 }
 
 void AsyncSeriesReader::Run(const std::shared_ptr<State>& st, const Open& open) {
-  std::unique_ptr<storeapi::SeriesStream> opened = open();
-  storeapi::SeriesStream* stream = opened.get();
+  std::unique_ptr<storage::SeriesSet> opened = open();
+  storage::SeriesSet* set = opened.get();
   {
     std::lock_guard<std::mutex> l(st->mu);
-    st->stream = std::move(opened);
-    if (st->stop) stream->Cancel();
+    st->set = std::move(opened);
+    if (st->stop) set->Cancel();
   }
   if (!st->strip.empty()) {
-    ReadSortedStripped(*st, *stream);
+    ReadSortedStripped(*st, *set);
   } else {
-    thanos::SeriesResponse r;
-    while (stream->Next(&r)) {
-      if (r.result_case() == thanos::SeriesResponse::kBatch) {
-        bool go_on = true;
-        for (auto& s : *r.mutable_batch()->mutable_series()) {
-          thanos::SeriesResponse one;
-          *one.mutable_series() = std::move(s);
-          if (!(go_on = st->Push(std::move(one)))) break;
-        }
-        if (!go_on) break;
-        continue;
-      }
-      if (!st->Push(std::move(r))) break;
+    while (set->Next()) {
+      storage::Series& s = set->At();
+      if (!st->Push(storage::Series{std::move(s.labels), std::move(s.chunks)})) break;
     }
   }
+  std::vector<std::string> warnings = set->Warnings();
   std::lock_guard<std::mutex> l(st->mu);
   st->done = true;
-  st->status = st->stop ? Status(StatusCode::kCanceled, "series read canceled") : stream->status();
+  st->status = st->stop ? Status(StatusCode::kCanceled, "series read canceled") : set->status();
+  st->warnings = std::move(warnings);
   st->cv.notify_all();
 }
 
-void AsyncSeriesReader::ReadSortedStripped(State& st, storeapi::SeriesStream& stream) {
-  std::vector<std::pair<Labels, thanos::Series>> series;
-  std::vector<std::string> warnings;
-  thanos::SeriesResponse r;
-  auto take = [&](thanos::Series&& s) {
-    Labels l = storeapi::LabelsFromProto(s.labels()).WithoutNames(st.strip);
-    s.clear_labels();
-    storeapi::LabelsToProto(l, s.mutable_labels());
-    series.emplace_back(std::move(l), std::move(s));
-  };
-  while (stream.Next(&r)) {
-    switch (r.result_case()) {
-      case thanos::SeriesResponse::kSeries: take(std::move(*r.mutable_series())); break;
-      case thanos::SeriesResponse::kBatch:
-        for (auto& s : *r.mutable_batch()->mutable_series()) take(std::move(s));
-        break;
-      case thanos::SeriesResponse::kWarning: warnings.push_back(r.warning()); break;
-      default: break;
-    }
+void AsyncSeriesReader::ReadSortedStripped(State& st, storage::SeriesSet& set) {
+  std::vector<storage::Series> series;
+  while (set.Next()) {
+    storage::Series& s = set.At();
+    series.push_back(storage::Series{s.labels.WithoutNames(st.strip), std::move(s.chunks)});
   }
-  std::stable_sort(series.begin(), series.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& w : warnings) {
-    thanos::SeriesResponse out;
-    out.set_warning(std::move(w));
-    if (!st.Push(std::move(out))) return;
-  }
+  std::stable_sort(series.begin(), series.end(),
+                   [](const storage::Series& a, const storage::Series& b) { return a.labels < b.labels; });
   // Series equal once stripped stay separate, consecutive partitions: they are replicas.
-  for (auto& entry : series) {
-    thanos::SeriesResponse out;
-    *out.mutable_series() = std::move(entry.second);
-    if (!st.Push(std::move(out))) return;
+  for (auto& s : series) {
+    if (!st.Push(std::move(s))) return;
   }
 }
 
-AsyncSeriesReader::Result AsyncSeriesReader::Pop(thanos::SeriesResponse* out, std::chrono::milliseconds timeout) {
-  State& st = *state_;
-  std::unique_lock<std::mutex> l(st.mu);
-  auto ready = [&] { return !st.queue.empty() || st.done || st.stop; };
-  if (timeout.count() > 0) {
-    if (!st.cv.wait_for(l, timeout, ready)) return Result::kTimeout;
-  } else {
-    st.cv.wait(l, ready);
+AsyncSeriesReader::Result AsyncSeriesReader::Pop(storage::Series* out, std::chrono::milliseconds timeout) {
+  if (taken_.empty()) {
+    State& st = *state_;
+    std::unique_lock<std::mutex> l(st.mu);
+    auto ready = [&] { return !st.queue.empty() || st.done || st.stop; };
+    if (!ready()) {
+      // Waking this thread for each series costs more than the series itself (a futex wake
+      // per series, and on a VM an interrupt to another core): wait in short slices instead,
+      // woken early only for a batch or the end.
+      st.consumer_waiting = true;
+      const auto until = timeout.count() > 0 ? std::chrono::steady_clock::now() + timeout
+                                              : std::chrono::steady_clock::time_point::max();
+      bool got = false;
+      while (!(got = ready())) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= until) break;
+        st.cv.wait_for(l, std::min<std::chrono::steady_clock::duration>(State::kPoll, until - now));
+      }
+      st.consumer_waiting = false;
+      if (!got) return Result::kTimeout;
+    }
+    if (st.stop) {
+      st.status = Status(StatusCode::kCanceled, "series read canceled");
+      return Result::kEnd;
+    }
+    if (st.queue.empty()) return Result::kEnd;
+    taken_.swap(st.queue);
+    if (st.producer_waiting) st.cv.notify_all();
   }
-  if (st.stop) {
-    st.status = Status(StatusCode::kCanceled, "series read canceled");
-    return Result::kEnd;
-  }
-  if (st.queue.empty()) return Result::kEnd;
-  *out = std::move(st.queue.front());
-  st.queue.pop_front();
-  st.cv.notify_all();
+  *out = std::move(taken_.front());
+  taken_.pop_front();
   return Result::kItem;
 }
 
 Status AsyncSeriesReader::status() const {
   std::lock_guard<std::mutex> l(state_->mu);
   return state_->status;
+}
+
+std::vector<std::string> AsyncSeriesReader::warnings() const {
+  std::lock_guard<std::mutex> l(state_->mu);
+  return state_->warnings;
 }
 
 }  // namespace meridian::query

@@ -11,6 +11,7 @@
 
 #include "query/async_series_reader.h"
 #include "storeapi/convert.h"
+#include "storeapi/wire_adapters.h"
 
 namespace meridian::query {
 
@@ -18,12 +19,12 @@ namespace {
 
 bool Abort(thanos::PartialResponseStrategy s, bool disabled) { return s == thanos::ABORT || disabled; }
 
-// Merges the sorted streams of several stores into one sorted stream.
-class MergedSeriesStream : public storeapi::SeriesStream {
+// Merges the sorted series of several stores into one sorted set.
+class MergedStoreSeries : public storage::SeriesSet {
  public:
   struct Source {
     std::string name;
-    // Lives as long as the merged stream, so Cancel() may reach it from any thread.
+    // Lives as long as the merged set, so Cancel() may reach it from any thread.
     std::unique_ptr<AsyncSeriesReader> reader;
     bool active = true;  // touched by the merging thread only
   };
@@ -31,38 +32,34 @@ class MergedSeriesStream : public storeapi::SeriesStream {
   // `timeout`: the longest a store may stay silent (0: no limit); `deadline`: the caller's,
   // after which no store is waited for (in-process stores cannot be given a gRPC deadline,
   // and one stuck in a bucket read would otherwise hold the query past its timeout).
-  MergedSeriesStream(std::vector<Source> sources, bool abort_on_error, std::chrono::milliseconds timeout,
-                     std::chrono::steady_clock::time_point deadline, int64_t limit, int64_t series_limit,
-                     std::vector<std::string> initial_warnings)
+  MergedStoreSeries(std::vector<Source> sources, bool abort_on_error, std::chrono::milliseconds timeout,
+                    std::chrono::steady_clock::time_point deadline, int64_t limit, int64_t series_limit,
+                    std::vector<std::string> initial_warnings)
       : sources_(std::move(sources)),
         abort_(abort_on_error),
         timeout_(timeout),
         deadline_(deadline),
         limit_(limit),
         series_limit_(series_limit),
-        warnings_(initial_warnings.begin(), initial_warnings.end()) {
+        warnings_(std::move(initial_warnings)) {
     heads_.resize(sources_.size());
   }
 
-  bool Next(thanos::SeriesResponse* out) override {
-    out->Clear();
+  bool Next() override {
     if (!started_) {
       started_ = true;
       for (size_t i = 0; i < sources_.size(); ++i) Advance(i);
     }
     if (!status_.ok()) return false;
-    // Warnings go out as soon as they are known; series after them.
-    if (!warnings_.empty()) {
-      out->set_warning(warnings_.front());
-      warnings_.pop_front();
-      return true;
-    }
     if (heap_.empty() || limit_reached_) return false;
     // The smallest series next. Several stores may hold the same labels: each sends its own
     // partition, consecutively, so the querier can tell the replicas apart (Thanos's querier
     // reads consecutive equal series as replicas too).
     size_t i = heap_.top().second;
-    if (emitted_ == 0 || !(last_labels_ == heads_[i].labels)) {
+    // Distinct label sets are counted only for the limits. The previous one is kept aside:
+    // readers may move the parts out of At().
+    const bool limited = limit_ > 0 || series_limit_ > 0;
+    if (limited && (emitted_ == 0 || !(last_labels_ == heads_[i].labels))) {
       if (limit_ > 0 && emitted_ >= limit_) {
         limit_reached_ = true;
         return false;
@@ -78,21 +75,19 @@ class MergedSeriesStream : public storeapi::SeriesStream {
       last_labels_ = heads_[i].labels;
     }
     heap_.pop();
-    *out->mutable_series() = std::move(heads_[i].series);
+    current_ = std::move(heads_[i]);
     Advance(i);
     return status_.ok();
   }
 
+  storage::Series& At() override { return current_; }
   Status status() const override { return status_; }
+  std::vector<std::string> Warnings() const override { return warnings_; }
   void Cancel() override {
     for (auto& s : sources_) s.reader->Cancel();
   }
 
  private:
-  struct Head {
-    Labels labels;
-    thanos::Series series;
-  };
   using HeapItem = std::pair<const Labels*, size_t>;
   struct Greater {
     bool operator()(const HeapItem& a, const HeapItem& b) const {
@@ -101,51 +96,41 @@ class MergedSeriesStream : public storeapi::SeriesStream {
     }
   };
 
-  // Reads source i's next series into heads_[i] and pushes it on the heap; passes warnings
-  // on, and turns the source's failure or silence into a warning or an error.
+  // Reads source i's next series into heads_[i] and pushes it on the heap; takes its warnings
+  // at its end, and turns its failure or silence into a warning or an error.
   void Advance(size_t i) {
     auto& src = sources_[i];
     if (!src.active) return;
-    thanos::SeriesResponse r;
-    while (true) {
-      std::chrono::milliseconds wait = timeout_;
-      bool deadline_first = false;
-      if (deadline_ != std::chrono::steady_clock::time_point::max()) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
-        left = std::max(left, std::chrono::milliseconds(1));  // <= 0 would mean "forever"
-        if (wait.count() <= 0 || left < wait) {
-          wait = left;
-          deadline_first = true;
-        }
+    std::chrono::milliseconds wait = timeout_;
+    bool deadline_first = false;
+    if (deadline_ != std::chrono::steady_clock::time_point::max()) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+      left = std::max(left, std::chrono::milliseconds(1));  // <= 0 would mean "forever"
+      if (wait.count() <= 0 || left < wait) {
+        wait = left;
+        deadline_first = true;
       }
-      auto res = src.reader->Pop(&r, wait);
-      if (res == AsyncSeriesReader::Result::kTimeout) {
-        Fail(i, deadline_first ? "receive series from " + src.name + ": context deadline exceeded"
-                               : "failed to receive any data in " + std::to_string(timeout_.count()) + "ms from " +
-                                     src.name);
-        return;
-      }
-      if (res == AsyncSeriesReader::Result::kEnd) {
-        Status s = src.reader->status();
-        if (!s.ok()) {
-          // A remote store's error already names it; say it once.
-          const std::string prefix = "receive series from " + src.name;
-          Fail(i, s.message().rfind(prefix, 0) == 0 ? s.message() : prefix + ": " + s.message(), Refused(s));
-        } else {
-          src.active = false;
-        }
-        return;
-      }
-      if (r.result_case() == thanos::SeriesResponse::kWarning) {
-        warnings_.push_back(src.name + ": " + r.warning());
-        continue;
-      }
-      if (r.result_case() != thanos::SeriesResponse::kSeries) continue;  // hints
-      heads_[i].labels = storeapi::LabelsFromProto(r.series().labels());
-      heads_[i].series = std::move(*r.mutable_series());
-      heap_.push({&heads_[i].labels, i});
+    }
+    auto res = src.reader->Pop(&heads_[i], wait);
+    if (res == AsyncSeriesReader::Result::kTimeout) {
+      Fail(i, deadline_first ? "receive series from " + src.name + ": context deadline exceeded"
+                             : "failed to receive any data in " + std::to_string(timeout_.count()) + "ms from " +
+                                   src.name);
       return;
     }
+    if (res == AsyncSeriesReader::Result::kEnd) {
+      for (const auto& w : src.reader->warnings()) warnings_.push_back(src.name + ": " + w);
+      Status s = src.reader->status();
+      if (!s.ok()) {
+        // A remote store's error already names it; say it once.
+        const std::string prefix = "receive series from " + src.name;
+        Fail(i, s.message().rfind(prefix, 0) == 0 ? s.message() : prefix + ": " + s.message(), Refused(s));
+      } else {
+        src.active = false;
+      }
+      return;
+    }
+    heap_.push({&heads_[i].labels, i});
   }
 
   // A store that answered with an error of its own (a limit, a bad block) rather than one that
@@ -173,13 +158,14 @@ class MergedSeriesStream : public storeapi::SeriesStream {
   std::chrono::steady_clock::time_point deadline_;
   int64_t limit_;
   int64_t series_limit_;
-  std::deque<std::string> warnings_;
-  std::vector<Head> heads_;
+  std::vector<std::string> warnings_;
+  std::vector<storage::Series> heads_;
   std::priority_queue<HeapItem, std::vector<HeapItem>, Greater> heap_;
   bool started_ = false;
   int64_t emitted_ = 0;  // distinct label sets sent
   bool limit_reached_ = false;
   Labels last_labels_;
+  storage::Series current_;
   Status status_;
 };
 
@@ -239,7 +225,7 @@ StatusOr<storeapi::CallContext> ProxyStore::Forwarded(const storeapi::CallContex
   return out;
 }
 
-std::vector<StoreEndpoint> ProxyStore::Select(int64_t mint, int64_t maxt, const Matchers& matchers) const {
+std::vector<StoreEndpoint> ProxyStore::Matching(int64_t mint, int64_t maxt, const Matchers& matchers) const {
   std::vector<StoreEndpoint> out;
   for (auto& e : endpoints_()) {
     if (StoreMatches(e, mint, maxt, matchers)) out.push_back(std::move(e));
@@ -269,36 +255,34 @@ StatusOr<thanos::info::InfoResponse> ProxyStore::Info(const storeapi::CallContex
 }
 
 std::unique_ptr<storeapi::SeriesStream> ProxyStore::Series(const thanos::SeriesRequest& req,
-                                                           const storeapi::CallContext& in_ctx) {
+                                                           const storeapi::CallContext& ctx) {
+  return storeapi::SeriesViaSelect(*this, req, ctx);
+}
+
+std::unique_ptr<storage::SeriesSet> ProxyStore::Select(const storeapi::SelectRequest& req,
+                                                       const storeapi::CallContext& in_ctx) {
   auto fwd = Forwarded(in_ctx);
-  if (!fwd.ok()) return storeapi::ErrorStream(fwd.status());
+  if (!fwd.ok()) return storage::EmptySet(fwd.status());
   const storeapi::CallContext& ctx = *fwd;
-  auto matchers = storeapi::MatchersFromProto(req.matchers());
-  if (!matchers.ok()) return storeapi::ErrorStream(matchers.status());
-  auto stores = Select(req.min_time(), req.max_time(), *matchers);
+  auto stores = Matching(req.min_time, req.max_time, req.matchers);
   std::vector<std::string> warnings;
   if (stores.empty()) warnings.emplace_back(kNoStoresMatched);
-  std::vector<std::string> drop(req.without_replica_labels().begin(), req.without_replica_labels().end());
 
-  std::vector<MergedSeriesStream::Source> sources;
+  std::vector<MergedStoreSeries::Source> sources;
   for (const auto& e : stores) {
-    thanos::SeriesRequest sub = req;
+    storeapi::SelectRequest sub = req;
     std::vector<std::string> strip;
-    if (!drop.empty() && !e.supports_without_replica_labels) {
-      sub.clear_without_replica_labels();
-      strip = drop;
+    if (!req.without_replica_labels.empty() && !e.supports_without_replica_labels) {
+      sub.without_replica_labels.clear();
+      strip = req.without_replica_labels;
     }
-    // Batching is between this proxy and its caller; stores send what they like.
-    sub.set_response_batch_size(0);
     // Opened on the reader's thread: the merge then waits for no store past the deadline.
-    auto open = [store = e.store, sub = std::move(sub), ctx] { return store->Series(sub, ctx); };
+    auto open = [store = e.store, sub = std::move(sub), ctx] { return store->Select(sub, ctx); };
     sources.push_back({e.store->Name(), std::make_unique<AsyncSeriesReader>(std::move(open), opts_.buffer_per_store,
                                                                             strip)});
   }
-  return std::make_unique<MergedSeriesStream>(std::move(sources),
-                                              Abort(req.partial_response_strategy(), req.partial_response_disabled()),
-                                              opts_.response_timeout, ctx.deadline, req.limit(), opts_.series_limit,
-                                              std::move(warnings));
+  return std::make_unique<MergedStoreSeries>(std::move(sources), req.abort_on_store_error, opts_.response_timeout,
+                                             ctx.deadline, req.limit, opts_.series_limit, std::move(warnings));
 }
 
 StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelNamesRequest& req,
@@ -308,7 +292,7 @@ StatusOr<thanos::LabelNamesResponse> ProxyStore::LabelNames(const thanos::LabelN
   const storeapi::CallContext& ctx = *fwd;
   auto matchers = storeapi::MatchersFromProto(req.matchers());
   if (!matchers.ok()) return matchers.status();
-  auto stores = Select(req.start(), req.end(), *matchers);
+  auto stores = Matching(req.start(), req.end(), *matchers);
   thanos::LabelNamesResponse resp;
   std::vector<std::string> warnings;
   if (stores.empty()) warnings.emplace_back(kNoStoresMatched);
@@ -331,7 +315,7 @@ StatusOr<thanos::LabelValuesResponse> ProxyStore::LabelValues(const thanos::Labe
   const storeapi::CallContext& ctx = *fwd;
   auto matchers = storeapi::MatchersFromProto(req.matchers());
   if (!matchers.ok()) return matchers.status();
-  auto stores = Select(req.start(), req.end(), *matchers);
+  auto stores = Matching(req.start(), req.end(), *matchers);
   thanos::LabelValuesResponse resp;
   std::vector<std::string> warnings;
   if (stores.empty()) warnings.emplace_back(kNoStoresMatched);

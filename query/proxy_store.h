@@ -46,13 +46,16 @@ class ProxyStore : public storeapi::Store {
   StatusOr<thanos::info::InfoResponse> Info(const storeapi::CallContext& ctx) override;
   std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest& req,
                                                  const storeapi::CallContext& ctx) override;
+  std::unique_ptr<storage::SeriesSet> Select(const storeapi::SelectRequest& req,
+                                             const storeapi::CallContext& ctx) override;
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& req,
                                                   const storeapi::CallContext& ctx) override;
   StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest& req,
                                                     const storeapi::CallContext& ctx) override;
 
  private:
-  std::vector<StoreEndpoint> Select(int64_t mint, int64_t maxt, const Matchers& matchers) const;
+  // The endpoints that may hold data for a request over [mint, maxt] with these matchers.
+  std::vector<StoreEndpoint> Matching(int64_t mint, int64_t maxt, const Matchers& matchers) const;
   // The context to fan out with (this querier appended to via), or the loop error.
   StatusOr<storeapi::CallContext> Forwarded(const storeapi::CallContext& ctx) const;
 

@@ -35,8 +35,12 @@ class SeriesSet {
   // further use for the current series (no DecodeCurrent) may move its parts out.
   virtual Series& At() = 0;
   virtual Status status() const = 0;
-  // Non-fatal problems (e.g. a store that failed under partial response).
+  // Non-fatal problems (e.g. a store that failed under partial response). Complete once
+  // Next() returned false.
   virtual std::vector<std::string> Warnings() const { return {}; }
+  // Asks a producer that works on another thread (a remote stream, a store read) to stop
+  // early; Next() then returns false soon with a canceled status. Thread-safe.
+  virtual void Cancel() {}
   // Decodes the current series' samples with mint <= t <= maxt, appending to *ts / *vs in
   // timestamp order. A series without downsampled chunks there is decoded as DecodeSeries
   // does, merging overlapping chunks by timestamp; one with downsampled chunks reads `read`
@@ -50,6 +54,9 @@ class SeriesSet {
     return DecodeCurrent(mint, maxt, AggregateRead::kAverage, ts, vs, nullptr);
   }
 };
+
+// A set without series that ends with `status` (OK: simply empty) and `warnings`.
+std::unique_ptr<SeriesSet> EmptySet(Status status = Status::Ok(), std::vector<std::string> warnings = {});
 
 // Reads over one time range [mint, maxt] (ms, inclusive).
 class Querier {

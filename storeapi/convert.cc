@@ -273,4 +273,44 @@ storage::SelectHints HintsFromProto(const thanos::SeriesRequest& req) {
   return h;
 }
 
+StatusOr<SelectRequest> SelectRequestFromProto(const thanos::SeriesRequest& req) {
+  auto matchers = MatchersFromProto(req.matchers());
+  if (!matchers.ok()) return matchers.status();
+  SelectRequest out;
+  out.min_time = req.min_time();
+  out.max_time = req.max_time();
+  out.matchers = std::move(*matchers);
+  out.hints = HintsFromProto(req);
+  out.aggregates = AggregatesFromProto(req.aggregates());
+  out.without_replica_labels.assign(req.without_replica_labels().begin(), req.without_replica_labels().end());
+  out.limit = req.limit();
+  out.abort_on_store_error = req.partial_response_strategy() == thanos::ABORT || req.partial_response_disabled();
+  return out;
+}
+
+thanos::SeriesRequest SelectRequestToProto(const SelectRequest& in) {
+  thanos::SeriesRequest req;
+  req.set_min_time(in.min_time);
+  req.set_max_time(in.max_time);
+  MatchersToProto(in.matchers, req.mutable_matchers());
+  req.set_max_resolution_window(in.hints.max_resolution_ms);
+  req.set_fill_resolution_window(in.hints.fill_resolution_ms);
+  req.set_partial_response_strategy(in.abort_on_store_error ? thanos::ABORT : thanos::WARN);
+  req.set_partial_response_disabled(in.abort_on_store_error);
+  req.set_skip_chunks(in.hints.labels_only);
+  if (in.aggregates) {
+    for (size_t i = 0; i < in.aggregates->size(); ++i) {
+      if (in.aggregates->test(i)) req.add_aggregates(static_cast<thanos::Aggr>(thanos::COUNT + i));
+    }
+  } else {
+    // Stores send only the requested sub-chunks of downsampled chunks: the ones the engine
+    // will decode.
+    AggregatesForReadToProto(in.hints.aggregate, req.mutable_aggregates());
+  }
+  HintsToProto(in.hints, req.mutable_query_hints());
+  for (const auto& l : in.without_replica_labels) req.add_without_replica_labels(l);
+  req.set_limit(in.limit);
+  return req;
+}
+
 }  // namespace meridian::storeapi

@@ -11,6 +11,7 @@
 #include "model/matcher.h"
 #include "model/status.h"
 #include "storage/chunk.h"
+#include "storeapi/select_request.h"
 #include "storage/select_hints.h"
 #include "thanos/storepb/rpc.pb.h"
 
@@ -32,10 +33,7 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e);
 // aggregate fields are reassembled into the on-disk aggregate body (kAggregate), byte for byte
 // what the store read from its block. BadData when neither is set or a sub-chunk is unusable.
 StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in);
-// The aggregates a Series request asks for (SeriesRequest.aggregates), one bit per aggregate
-// in count/sum/min/max/counter order (bit i is thanos::Aggr value i + 1). RAW names none.
-using AggregateSet = std::bitset<5>;
-inline constexpr AggregateSet kAllAggregates{0x1f};
+// SeriesRequest.aggregates as a set (AggregateSet: storeapi/select_request.h).
 AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in);
 
 // A raw chunk fills `raw` whatever `wanted` says. A kAggregate chunk fills exactly the
@@ -53,5 +51,11 @@ void AggregatesForReadToProto(storage::AggregateRead read, google::protobuf::Rep
 // Engine hints -> StoreAPI query hints (what Thanos's querier sends in query_hints).
 void HintsToProto(const storage::SelectHints& in, thanos::QueryHints* out);
 storage::SelectHints HintsFromProto(const thanos::SeriesRequest& req);
+
+// A Series request entering or leaving the process. From the wire, the matchers are compiled
+// (an invalid regex fails) and the aggregates asked for are kept; to the wire, a request
+// from this process asks for the aggregates its hints read.
+StatusOr<SelectRequest> SelectRequestFromProto(const thanos::SeriesRequest& req);
+thanos::SeriesRequest SelectRequestToProto(const SelectRequest& req);
 
 }  // namespace meridian::storeapi

@@ -4,20 +4,11 @@
 #include <set>
 
 #include "storeapi/convert.h"
+#include "storeapi/wire_adapters.h"
 
 namespace meridian::storeapi {
 
 namespace {
-
-class StatusStream : public SeriesStream {
- public:
-  explicit StatusStream(Status s) : status_(std::move(s)) {}
-  bool Next(thanos::SeriesResponse*) override { return false; }
-  Status status() const override { return status_; }
-
- private:
-  Status status_;
-};
 
 // The labels a series carries on the wire: its own, overridden by the external labels, minus
 // the replica labels the caller asked to drop.
@@ -44,81 +35,50 @@ Labels OutputLabels(const Labels& series, const Labels& external, const std::vec
   return Labels::FromSorted(std::move(out));
 }
 
-// Streams series from the inner set in order, or, when relabelling can reorder them
-// (a series carrying an external label name or a dropped replica label), reads them all and
-// sorts once. The inner set's warnings follow the last series.
-class QueryableSeriesStream : public SeriesStream {
+// Series of the inner set with the store's labels applied (OutputLabels), in label order:
+// streamed as they come, or, when relabelling can reorder them (a series carrying an
+// external label name or a dropped replica label), read whole and sorted once.
+class RelabelledSet final : public storage::SeriesSet {
  public:
   struct Options {
     Labels external;
     std::vector<std::string> drop;
-    bool skip_chunks = false;
-    // SeriesRequest.aggregates: the sub-chunks of aggregate (downsampled) chunks to send.
-    AggregateSet aggregates;
     int64_t limit = 0;
-    int64_t batch = 1;
     bool resort = false;
   };
 
-  QueryableSeriesStream(std::unique_ptr<storage::Querier> q, std::unique_ptr<storage::SeriesSet> set,
-                        Options opts, CallContext ctx)
-      : querier_(std::move(q)), set_(std::move(set)), opts_(std::move(opts)), ctx_(std::move(ctx)) {
-    opts_.batch = std::max<int64_t>(opts_.batch, 1);
-  }
+  RelabelledSet(std::unique_ptr<storage::Querier> q, std::unique_ptr<storage::SeriesSet> set, Options opts,
+                CallContext ctx)
+      : querier_(std::move(q)), set_(std::move(set)), opts_(std::move(opts)), ctx_(std::move(ctx)) {}
 
-  bool Next(thanos::SeriesResponse* out) override {
-    out->Clear();
-    if (phase_ == Phase::kStart) {
-      phase_ = Phase::kSeries;
-      if (opts_.resort && !Buffer()) return false;
+  bool Next() override {
+    if (!status_.ok()) return false;
+    if (opts_.limit > 0 && emitted_ >= opts_.limit) return false;
+    if (!CheckContext()) return false;
+    if (opts_.resort) {
+      if (!buffered_done_ && !Buffer()) return false;
+      if (next_buffered_ >= buffered_.size()) return false;
+      cur_ = std::move(buffered_[next_buffered_++]);
+    } else {
+      if (!set_->Next()) {
+        status_ = set_->status();
+        return false;
+      }
+      Take(set_->At(), &cur_);
     }
-    if (phase_ == Phase::kSeries) {
-      if (FillSeries(out)) return true;
-      if (!status_.ok()) return false;
-      warnings_ = set_->Warnings();
-      phase_ = Phase::kWarnings;
-    }
-    if (phase_ == Phase::kWarnings && next_warning_ < warnings_.size()) {
-      out->set_warning(warnings_[next_warning_++]);
-      return true;
-    }
-    phase_ = Phase::kDone;
-    return false;
+    ++emitted_;
+    return true;
   }
-
+  storage::Series& At() override { return cur_; }
   Status status() const override { return status_; }
+  std::vector<std::string> Warnings() const override { return set_->Warnings(); }
   void Cancel() override { cancelled_.store(true); }
 
  private:
-  enum class Phase { kStart, kSeries, kWarnings, kDone };
-
-  // One series, or a batch of up to opts_.batch series when the caller asked for batches.
-  bool FillSeries(thanos::SeriesResponse* out) {
-    if (opts_.batch == 1) {
-      thanos::Series s;
-      if (!NextSeries(&s)) return false;
-      *out->mutable_series() = std::move(s);
-      return true;
-    }
-    auto* b = out->mutable_batch();
-    for (int64_t i = 0; i < opts_.batch; ++i) {
-      thanos::Series s;
-      if (!NextSeries(&s)) break;
-      *b->add_series() = std::move(s);
-    }
-    return status_.ok() && b->series_size() > 0;
-  }
-
-  bool Convert(const storage::Series& in, thanos::Series* out) {
-    LabelsToProto(OutputLabels(in.labels, opts_.external, opts_.drop), out->mutable_labels());
-    if (opts_.skip_chunks) return true;
-    for (const auto& c : in.chunks) {
-      if (Status s = ChunkToProto(c, opts_.aggregates, out->add_chunks()); !s.ok()) {
-        status_ = s;
-        return false;
-      }
-    }
-    return true;
+  // The inner series is not read again: its parts move.
+  void Take(storage::Series& in, storage::Series* out) {
+    out->labels = OutputLabels(in.labels, opts_.external, opts_.drop);
+    out->chunks = std::move(in.chunks);
   }
 
   bool CheckContext() {
@@ -127,35 +87,18 @@ class QueryableSeriesStream : public SeriesStream {
     return false;
   }
 
-  bool NextSeries(thanos::Series* out) {
-    if (opts_.limit > 0 && emitted_ >= opts_.limit) return false;
-    if (!CheckContext()) return false;
-    if (opts_.resort) {
-      if (next_buffered_ >= buffered_.size()) return false;
-      *out = std::move(buffered_[next_buffered_++]);
-    } else {
-      if (!set_->Next()) {
-        status_ = set_->status();
-        return false;
-      }
-      if (!Convert(set_->At(), out)) return false;
-    }
-    ++emitted_;
-    return true;
-  }
-
   bool Buffer() {
-    std::vector<std::pair<Labels, thanos::Series>> all;
+    buffered_done_ = true;
     while (set_->Next()) {
-      thanos::Series s;
-      if (!Convert(set_->At(), &s) || !CheckContext()) return false;
-      all.emplace_back(LabelsFromProto(s.labels()), std::move(s));
+      if (!CheckContext()) return false;
+      buffered_.emplace_back();
+      Take(set_->At(), &buffered_.back());
     }
     if (status_ = set_->status(); !status_.ok()) return false;
     // Series that relabelling made equal stay separate and consecutive: partitions of one
     // series, which readers merge (or deduplicate as replicas).
-    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& entry : all) buffered_.push_back(std::move(entry.second));
+    std::stable_sort(buffered_.begin(), buffered_.end(),
+                     [](const storage::Series& a, const storage::Series& b) { return a.labels < b.labels; });
     return true;
   }
 
@@ -165,20 +108,15 @@ class QueryableSeriesStream : public SeriesStream {
   CallContext ctx_;
 
   std::atomic<bool> cancelled_{false};
-  Phase phase_ = Phase::kStart;
   Status status_;
   int64_t emitted_ = 0;
-  std::vector<std::string> warnings_;
-  size_t next_warning_ = 0;
-  std::vector<thanos::Series> buffered_;
+  storage::Series cur_;
+  bool buffered_done_ = false;
+  std::vector<storage::Series> buffered_;
   size_t next_buffered_ = 0;
 };
 
 }  // namespace
-
-std::unique_ptr<SeriesStream> ErrorStream(Status status) {
-  return std::make_unique<StatusStream>(std::move(status));
-}
 
 bool MatchExternalLabels(const Labels& external, const Matchers& matchers, Matchers* inner) {
   inner->clear();
@@ -207,25 +145,25 @@ StatusOr<thanos::info::InfoResponse> QueryableStore::Info(const CallContext&) {
 }
 
 std::unique_ptr<SeriesStream> QueryableStore::Series(const thanos::SeriesRequest& req, const CallContext& ctx) {
-  if (req.min_time() > req.max_time()) {
-    return ErrorStream(BadData("min_time " + std::to_string(req.min_time()) + " is after max_time " +
-                               std::to_string(req.max_time())));
-  }
-  auto matchers = MatchersFromProto(req.matchers());
-  if (!matchers.ok()) return ErrorStream(matchers.status());
-  Matchers inner;
-  if (!MatchExternalLabels(opts_.external_labels, *matchers, &inner)) {
-    return ErrorStream(Status::Ok());
-  }
-  std::vector<std::string> drop(req.without_replica_labels().begin(), req.without_replica_labels().end());
+  return SeriesViaSelect(*this, req, ctx);
+}
 
-  auto querier = db_->NewQuerier(req.min_time(), req.max_time());
+std::unique_ptr<storage::SeriesSet> QueryableStore::Select(const SelectRequest& req, const CallContext& ctx) {
+  if (req.min_time > req.max_time) {
+    return storage::EmptySet(BadData("min_time " + std::to_string(req.min_time) + " is after max_time " +
+                                     std::to_string(req.max_time)));
+  }
+  Matchers inner;
+  if (!MatchExternalLabels(opts_.external_labels, req.matchers, &inner)) return storage::EmptySet();
+  const std::vector<std::string>& drop = req.without_replica_labels;
+
+  auto querier = db_->NewQuerier(req.min_time, req.max_time);
   // Relabelling keeps the inner order unless a series carries a name we override or drop;
   // ask the source once instead of assuming either way.
   bool resort = false;
   if (!opts_.external_labels.empty() || !drop.empty()) {
     auto names = querier->LabelNames(inner);
-    if (!names.ok()) return ErrorStream(names.status());
+    if (!names.ok()) return storage::EmptySet(names.status());
     for (const auto& n : *names) {
       if (opts_.external_labels.Has(n) || std::find(drop.begin(), drop.end(), n) != drop.end()) {
         resort = true;
@@ -233,16 +171,10 @@ std::unique_ptr<SeriesStream> QueryableStore::Series(const thanos::SeriesRequest
       }
     }
   }
-  QueryableSeriesStream::Options stream_opts{.external = opts_.external_labels,
-                                             .drop = std::move(drop),
-                                             .skip_chunks = req.skip_chunks(),
-                                             .aggregates = AggregatesFromProto(req.aggregates()),
-                                             .limit = req.limit(),
-                                             .batch = req.response_batch_size(),
-                                             .resort = resort};
-  auto set = querier->Select(/*sorted=*/true, HintsFromProto(req), inner);
-  return std::make_unique<QueryableSeriesStream>(std::move(querier), std::move(set),
-                                                 std::move(stream_opts), ctx);
+  RelabelledSet::Options set_opts{
+      .external = opts_.external_labels, .drop = drop, .limit = req.limit, .resort = resort};
+  auto set = querier->Select(/*sorted=*/true, req.hints, inner);
+  return std::make_unique<RelabelledSet>(std::move(querier), std::move(set), std::move(set_opts), ctx);
 }
 
 StatusOr<thanos::LabelNamesResponse> QueryableStore::LabelNames(const thanos::LabelNamesRequest& req,

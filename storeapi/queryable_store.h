@@ -29,6 +29,7 @@ class QueryableStore : public Store {
   std::string Name() const override { return opts_.name; }
   StatusOr<thanos::info::InfoResponse> Info(const CallContext& ctx) override;
   std::unique_ptr<SeriesStream> Series(const thanos::SeriesRequest& req, const CallContext& ctx) override;
+  std::unique_ptr<storage::SeriesSet> Select(const SelectRequest& req, const CallContext& ctx) override;
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& req,
                                                   const CallContext& ctx) override;
   StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest& req,

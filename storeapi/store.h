@@ -1,8 +1,13 @@
 #pragma once
 // The StoreAPI seam inside Meridian. Every data source a querier can fan out to — the
 // store-gateway over a bucket, the sidecar over Prometheus, another querier, a remote
-// endpoint over gRPC — is a Store. Requests and responses are the wire messages themselves
-// (as in Thanos), so chunks pass from a remote store to a caller without re-encoding.
+// endpoint over gRPC — is a Store.
+//
+// Series data has two spellings. Inside one process stores are asked with a SelectRequest and
+// answer with a storage::SeriesSet: labels built once, chunk bytes shared, never copied into
+// wire messages (Select). At a process boundary the StoreAPI messages are used (Series): the
+// gRPC server serves them and a remote store speaks them. Each store implements the spelling
+// it has natively and derives the other with the adapters in wire_adapters.h.
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +17,8 @@
 #include <vector>
 
 #include "model/status.h"
+#include "storage/storage.h"
+#include "storeapi/select_request.h"
 #include "thanos/infopb/rpc.pb.h"
 #include "thanos/storepb/rpc.pb.h"
 
@@ -60,6 +67,10 @@ class Store {
   virtual StatusOr<thanos::info::InfoResponse> Info(const CallContext& ctx) = 0;
   virtual std::unique_ptr<SeriesStream> Series(const thanos::SeriesRequest& req,
                                                const CallContext& ctx) = 0;
+  // The same request in process types. Series come sorted by labels; consecutive series with
+  // equal labels are partitions of one series from different sources (HA replicas, stores),
+  // which readers merge or deduplicate. Warnings are complete when the set ends.
+  virtual std::unique_ptr<storage::SeriesSet> Select(const SelectRequest& req, const CallContext& ctx) = 0;
   virtual StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& req,
                                                           const CallContext& ctx) = 0;
   virtual StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest& req,

@@ -18,89 +18,57 @@ CallContext MakeContext(std::chrono::milliseconds timeout,
   return ctx;
 }
 
-// Consecutive responses with equal labels are partitions of one series from different
-// sources (stores, replicas): they become one storage::Series whose chunks carry the
-// partition's index in Chunk::source.
-class StreamSeriesSet : public storage::SeriesSet {
+// Consecutive series with equal labels are partitions of one series from different sources
+// (stores, replicas): they become one storage::Series whose chunks carry the partition's
+// index in Chunk::source.
+class PartitionJoiningSet : public storage::SeriesSet {
  public:
-  explicit StreamSeriesSet(std::unique_ptr<SeriesStream> stream) : stream_(std::move(stream)) {}
+  explicit PartitionJoiningSet(std::unique_ptr<storage::SeriesSet> set) : set_(std::move(set)) {}
 
   bool Next() override {
-    if (!have_peek_ && !Read(&peek_)) return false;
+    if (!have_peek_ && !Read()) return false;
     have_peek_ = false;
-    current_.labels = LabelsFromProto(peek_.labels());
-    current_.chunks.clear();
-    uint32_t source = 0;
-    if (!Append(peek_, source)) return false;
-    while (Read(&peek_)) {
-      Labels next = LabelsFromProto(peek_.labels());
-      if (!(next == current_.labels)) {
+    storage::Series& in = set_->At();
+    current_.labels = std::move(in.labels);
+    current_.chunks = std::move(in.chunks);
+    for (auto& c : current_.chunks) c.source = 0;
+    bool joined = false;
+    for (uint32_t source = 1; Read(); ++source) {
+      storage::Series& next = set_->At();
+      if (!(next.labels == current_.labels)) {
         have_peek_ = true;
         break;
       }
-      if (!Append(peek_, ++source)) return false;
+      joined = true;
+      for (auto& c : next.chunks) {
+        c.source = source;
+        current_.chunks.push_back(std::move(c));
+      }
     }
-    if (!status_.ok()) return false;
-    std::stable_sort(current_.chunks.begin(), current_.chunks.end(),
-                     [](const auto& a, const auto& b) { return a.min_time < b.min_time; });
+    if (!set_->status().ok()) return false;
+    if (joined) {
+      std::stable_sort(current_.chunks.begin(), current_.chunks.end(),
+                       [](const auto& a, const auto& b) { return a.min_time < b.min_time; });
+    }
     return true;
   }
 
   storage::Series& At() override { return current_; }
-  Status status() const override { return status_; }
-  std::vector<std::string> Warnings() const override { return warnings_; }
+  Status status() const override { return set_->status(); }
+  std::vector<std::string> Warnings() const override { return set_->Warnings(); }
+  void Cancel() override { set_->Cancel(); }
 
  private:
-  // The next series from the stream (batches split, warnings collected); false at the end.
-  bool Read(thanos::Series* out) {
-    while (true) {
-      if (next_in_batch_ < batch_.series_size()) {
-        *out = std::move(*batch_.mutable_series(next_in_batch_++));
-        return true;
-      }
-      thanos::SeriesResponse resp;
-      if (!stream_->Next(&resp)) {
-        status_ = stream_->status();
-        return false;
-      }
-      switch (resp.result_case()) {
-        case thanos::SeriesResponse::kSeries:
-          *out = std::move(*resp.mutable_series());
-          return true;
-        case thanos::SeriesResponse::kBatch:
-          batch_ = std::move(*resp.mutable_batch());
-          next_in_batch_ = 0;
-          break;
-        case thanos::SeriesResponse::kWarning:
-          warnings_.push_back(resp.warning());
-          break;
-        default:
-          break;  // hints: nothing the engine uses yet
-      }
-    }
+  bool Read() {
+    if (done_) return false;
+    done_ = !set_->Next();
+    return !done_;
   }
 
-  bool Append(const thanos::Series& s, uint32_t source) {
-    for (const auto& c : s.chunks()) {
-      auto chunk = ChunkFromProto(c);
-      if (!chunk.ok()) {
-        status_ = chunk.status().Wrap("series " + current_.labels.ToString());
-        return false;
-      }
-      chunk->source = source;
-      current_.chunks.push_back(std::move(*chunk));
-    }
-    return true;
-  }
-
-  std::unique_ptr<SeriesStream> stream_;
-  thanos::SeriesBatch batch_;
-  int next_in_batch_ = 0;
-  thanos::Series peek_;
+  std::unique_ptr<storage::SeriesSet> set_;
   bool have_peek_ = false;
+  bool done_ = false;
   storage::Series current_;
-  Status status_;
-  std::vector<std::string> warnings_;
 };
 
 class StoreQuerier : public storage::Querier {
@@ -111,25 +79,19 @@ class StoreQuerier : public storage::Querier {
   std::unique_ptr<storage::SeriesSet> Select(bool /*sorted: StoreAPI streams are always sorted*/,
                                              const storage::SelectHints& hints,
                                              const Matchers& matchers) override {
-    thanos::SeriesRequest req;
+    SelectRequest req;
     // Hints carry the exact range a selection needs (all-zero hints: no range given, as for
     // label-only reads); the querier's range bounds it.
     const bool hinted = hints.start_ms != 0 || hints.end_ms != 0;
-    req.set_min_time(hinted ? std::max(mint_, hints.start_ms) : mint_);
-    req.set_max_time(hinted ? std::min(maxt_, hints.end_ms) : maxt_);
-    MatchersToProto(matchers, req.mutable_matchers());
-    req.set_max_resolution_window(hints.max_resolution_ms);
-    req.set_fill_resolution_window(hints.fill_resolution_ms);
-    req.set_partial_response_strategy(opts_.partial_response);
-    req.set_partial_response_disabled(opts_.partial_response == thanos::ABORT);
-    req.set_skip_chunks(hints.labels_only);
-    // Stores send only the requested sub-chunks of downsampled chunks (none when asked for
-    // none): the ones the engine will decode.
-    AggregatesForReadToProto(hints.aggregate, req.mutable_aggregates());
-    HintsToProto(hints, req.mutable_query_hints());
-    for (const auto& l : opts_.without_replica_labels) req.add_without_replica_labels(l);
-    auto stream = store_->Series(req, MakeContext(opts_.timeout, hints.deadline));
-    return std::make_unique<StreamSeriesSet>(std::move(stream));
+    req.min_time = hinted ? std::max(mint_, hints.start_ms) : mint_;
+    req.max_time = hinted ? std::min(maxt_, hints.end_ms) : maxt_;
+    req.matchers = matchers;
+    req.hints = hints;
+    req.hints.start_ms = req.min_time;
+    req.hints.end_ms = req.max_time;
+    req.abort_on_store_error = opts_.partial_response == thanos::ABORT;
+    req.without_replica_labels = opts_.without_replica_labels;
+    return std::make_unique<PartitionJoiningSet>(store_->Select(req, MakeContext(opts_.timeout, hints.deadline)));
   }
 
   StatusOr<std::vector<std::string>> LabelNames(const Matchers& matchers) override {

@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <memory>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -38,6 +39,8 @@ struct QueryFlags {
   std::string timeout = "2m";
   int max_concurrent = 20;
   int64_t max_samples = 50000000;
+  // Workers one query may use (Meridian's own flag; Thanos's engine has none): the cores.
+  int max_parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string lookback_delta = "5m";
   std::string store_response_timeout = "0ms";
   int64_t store_limits_request_series = 0;
@@ -102,6 +105,7 @@ int RunQuery(const QueryFlags& f) {
   web::ApiOptions api_opts;
   api_opts.engine.lookback_delta_ms = *ParseDurationMs(f.lookback_delta);
   api_opts.engine.max_samples = f.max_samples;
+  api_opts.engine.max_parallelism = f.max_parallelism;
   api_opts.engine.timeout_ms = *ParseDurationMs(f.timeout);
   api_opts.query_timeout = std::chrono::milliseconds(api_opts.engine.timeout_ms);
   api_opts.max_concurrent_queries = f.max_concurrent;
@@ -115,6 +119,7 @@ int RunQuery(const QueryFlags& f) {
       {"query.timeout", f.timeout},
       {"query.max-concurrent", std::to_string(f.max_concurrent)},
       {"query.max-samples", std::to_string(f.max_samples)},
+      {"query.max-parallelism", std::to_string(f.max_parallelism)},
       {"query.lookback-delta", f.lookback_delta},
       {"deduplication.func", f.dedup_func},
       {"query.partial-response", f.partial_response ? "true" : "false"},
@@ -188,6 +193,11 @@ void AddQueryCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--query.max-samples", f->max_samples,
                   "Maximum samples a single query may load into memory at once.")
       ->capture_default_str();
+  cmd->add_option("--query.max-parallelism", f->max_parallelism,
+                  "Cores one query may use for series it can compute independently (a process-wide pool "
+                  "shared by all queries).")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--query.lookback-delta", f->lookback_delta,
                   "How far back to look for a sample of an instant-vector selector.")
       ->capture_default_str()

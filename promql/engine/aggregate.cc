@@ -83,8 +83,9 @@ Status AggregateOperator::Init() {
   table_ = MakeReductionTable(spec_.op, &group_of_);
   // Series-major input pays off when the input computes each series from its own samples
   // (the rate family, *_over_time): its windows slide over a whole block of steps in cache.
-  // With several workers the input splits series between threads per batch instead.
-  from_rows_ = table_ && in_->SupportsRows() && ctx_->opts().max_parallelism <= 1;
+  // With several workers the input computes runs of series in parallel and still delivers
+  // the rows in series order.
+  from_rows_ = table_ && in_->SupportsRows() && ctx_->opts().series_major_rows;
   if (SelectsSeries(spec_.op)) {
     series_ = *in_series_;
   } else {

@@ -291,9 +291,8 @@ StatusOr<QueryResult> Engine::Exec(storage::Queryable* storage, const Expr& expr
     }
     return m[out_of_id[id]];
   };
-  // With several workers the operator parallelizes its step batches instead (RowSink
-  // delivery is serial).
-  if (!scalar && (*op)->SupportsRows() && opts.max_parallelism <= 1) {
+  // Rows arrive in series order also when the operator computes them on several workers.
+  if (!scalar && (*op)->SupportsRows() && opts.series_major_rows) {
     s = CollectRows(op->get(), range, &res, output_of);
     if (!s.ok()) return s;
   } else {

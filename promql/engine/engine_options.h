@@ -20,9 +20,13 @@ struct EngineOpts {
   // Steps per batch handed between operators: large enough to amortise virtual calls, small
   // enough to keep batches in cache.
   int steps_per_batch = 10;
-  // Threads one operator may use for independent series (range functions). 1 = run on the
-  // calling thread only.
+  // Threads one operator may use for independent series (range functions), from the
+  // process's worker pool (common/worker_pool.h). 1 = run on the calling thread only.
   int max_parallelism = 1;
+  // Operators that compute each series from its own samples hand their output series by
+  // series to consumers that can take it (Operator::NextRows). Off: step batches only (the
+  // tests compare both paths bit for bit).
+  bool series_major_rows = true;
   // Step of subqueries written without one (`x[1h:]`): Prometheus uses the global
   // evaluation interval.
   int64_t default_subquery_step_ms = 60 * 1000;

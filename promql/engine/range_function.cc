@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
+#include "common/worker_pool.h"
 #include "promql/engine/function_registry.h"
 #include "promql/engine/functions/range_functions.h"
 
@@ -200,6 +200,42 @@ class RowOut {
   std::vector<uint8_t> present_;
 };
 
+// Rows of a run of series kept for later, so workers can compute series in parallel while
+// the sink still receives every row in ascending id order (the serial order: aggregations fed
+// from it give bit-identical answers).
+class RowBuffer {
+ public:
+  void Reset(size_t n) {
+    n_ = n;
+    ids_.clear();
+    vals_.clear();
+    present_.clear();
+  }
+  void BeginSeries() {
+    const size_t at = ids_.size() * n_;  // the slot of a series that produces nothing is reused
+    vals_.resize(at + n_);
+    present_.resize(at + n_);
+    std::fill(present_.begin() + static_cast<std::ptrdiff_t>(at), present_.end(), 0);
+  }
+  void Put(size_t k, uint32_t, double v) {
+    const size_t at = ids_.size() * n_ + k;
+    vals_[at] = v;
+    present_[at] = 1;
+  }
+  void SeriesDone(uint32_t id, bool produced) {
+    if (produced) ids_.push_back(id);
+  }
+  void Drain(RowSink* sink) const {
+    for (size_t r = 0; r < ids_.size(); ++r) sink->Row(ids_[r], vals_.data() + r * n_, present_.data() + r * n_);
+  }
+
+ private:
+  size_t n_ = 0;
+  std::vector<uint32_t> ids_;
+  std::vector<double> vals_;
+  std::vector<uint8_t> present_;
+};
+
 }  // namespace
 
 Status EvalScalarSteps(Operator* op, size_t num_steps, std::vector<double>* out) {
@@ -315,23 +351,14 @@ Status RangeFunctionOp::Next(StepBatch* batch) {
   }
   std::vector<StepBatch> parts(workers);
   std::vector<Status> status(workers);
-  std::vector<std::thread> threads;
   const size_t per = (data_.size() + workers - 1) / workers;
-  for (size_t w = 0; w < workers; ++w) {
-    reset(&parts[w]);
+  for (size_t w = 0; w < workers; ++w) reset(&parts[w]);
+  WorkerPool::Shared().ParallelFor(workers, workers, [&](size_t w) {
     const size_t begin = std::min(data_.size(), w * per);
     const size_t end = std::min(data_.size(), begin + per);
-    auto job = [&, w, begin, end] {
-      BatchOut out{parts[w].data()};
-      status[w] = ProcessSeries(begin, end, steps, out);
-    };
-    if (w + 1 == workers) {
-      job();
-    } else {
-      threads.emplace_back(job);
-    }
-  }
-  for (auto& t : threads) t.join();
+    BatchOut out{parts[w].data()};
+    status[w] = ProcessSeries(begin, end, steps, out);
+  });
   for (size_t w = 0; w < workers; ++w) {
     if (!status[w].ok()) return status[w];
     for (size_t k = 0; k < n; ++k) {
@@ -355,8 +382,33 @@ Status RangeFunctionOp::NextRows(size_t max_steps, size_t* first, size_t* n, Row
   const BatchSteps steps = TakeSteps(std::max<size_t>(max_steps, 1));
   *first = steps.first;
   *n = steps.t.size();
-  RowOut out(sink, *n);
-  return ProcessSeries(0, data_.size(), steps, out);
+  const size_t parallelism = static_cast<size_t>(std::max(1, ctx_->opts().max_parallelism));
+  // Runs of series small enough that a run's rows stay around a megabyte of values.
+  const size_t run = std::clamp<size_t>((size_t{1} << 17) / std::max<size_t>(*n, 1), 1, 256);
+  if (parallelism <= 1 || data_.size() < 2 * run) {
+    RowOut out(sink, *n);
+    return ProcessSeries(0, data_.size(), steps, out);
+  }
+  // Waves of a few runs per worker: workers fill the runs' buffers, then this thread hands
+  // the rows to the sink in series order.
+  const size_t runs_per_wave = 2 * parallelism;
+  std::vector<RowBuffer> buffers(runs_per_wave);
+  std::vector<Status> status(runs_per_wave);
+  const size_t total_runs = (data_.size() + run - 1) / run;
+  for (size_t wave = 0; wave < total_runs; wave += runs_per_wave) {
+    const size_t runs = std::min(runs_per_wave, total_runs - wave);
+    WorkerPool::Shared().ParallelFor(runs, parallelism, [&](size_t r) {
+      const size_t begin = (wave + r) * run;
+      const size_t end = std::min(data_.size(), begin + run);
+      buffers[r].Reset(*n);
+      status[r] = ProcessSeries(begin, end, steps, buffers[r]);
+    });
+    for (size_t r = 0; r < runs; ++r) {
+      if (!status[r].ok()) return status[r];
+      buffers[r].Drain(sink);
+    }
+  }
+  return Status::Ok();
 }
 
 template <typename Out>

@@ -12,8 +12,9 @@
 
 #include "storeapi/convert.h"
 #include "storeapi/gateway/block_selection.h"
-#include "storeapi/gateway/merged_series_stream.h"
+#include "storeapi/gateway/merged_block_series.h"
 #include "storeapi/queryable_store.h"
+#include "storeapi/wire_adapters.h"
 #include "tsdb/block_groups.h"
 #include "tsdb/ulid.h"
 
@@ -277,39 +278,41 @@ StatusOr<thanos::info::InfoResponse> BucketStore::Info(const CallContext&) {
 }
 
 std::unique_ptr<SeriesStream> BucketStore::Series(const thanos::SeriesRequest& req, const CallContext& ctx) {
-  if (req.min_time() > req.max_time()) {
-    return ErrorStream(BadData("min_time " + std::to_string(req.min_time()) + " is after max_time " +
-                               std::to_string(req.max_time())));
+  return SeriesViaSelect(*this, req, ctx);
+}
+
+std::unique_ptr<storage::SeriesSet> BucketStore::Select(const SelectRequest& req, const CallContext& ctx) {
+  if (req.min_time > req.max_time) {
+    return storage::EmptySet(BadData("min_time " + std::to_string(req.min_time) + " is after max_time " +
+                                     std::to_string(req.max_time)));
   }
-  auto matchers = MatchersFromProto(req.matchers());
-  if (!matchers.ok()) return ErrorStream(matchers.status());
-  if (matchers->empty()) return ErrorStream(BadData("no matchers specified (got empty matcher set)"));
+  if (req.matchers.empty()) return storage::EmptySet(BadData("no matchers specified (got empty matcher set)"));
   // Outside this store's time shard there is nothing to serve, even from blocks overlapping it.
-  const int64_t mint = std::max(req.min_time(), opts_.min_time);
-  const int64_t maxt = opts_.max_time == std::numeric_limits<int64_t>::max() ? req.max_time()
-                                                                            : std::min(req.max_time(), opts_.max_time - 1);
+  const int64_t mint = std::max(req.min_time, opts_.min_time);
+  const int64_t maxt = opts_.max_time == std::numeric_limits<int64_t>::max() ? req.max_time
+                                                                            : std::min(req.max_time, opts_.max_time - 1);
   std::vector<BlockRead> blocks;
   if (mint <= maxt) {
-    blocks = SelectBlocks(mint, maxt, req.max_resolution_window(), req.fill_resolution_window(), *matchers);
+    blocks = SelectBlocks(mint, maxt, req.hints.max_resolution_ms, req.hints.fill_resolution_ms, req.matchers);
   }
-  thanos::SeriesRequest inner = req;
-  inner.set_limit(0);               // applied to the merged stream
-  inner.set_response_batch_size(0);  // blocks stream single series
+  SelectRequest inner = req;
+  inner.limit = 0;  // applied to the merged set
   std::vector<MergeSource> sources;
+  sources.reserve(blocks.size());
   for (const auto& [b, block_mint, block_maxt] : blocks) {
     // Each block only over the time it was picked for, so resolutions overlap as little as
     // chunk boundaries allow.
-    inner.set_min_time(block_mint);
-    inner.set_max_time(block_maxt);
-    sources.push_back(MergeSource{.stream = b->store().Series(inner, ctx),
+    inner.min_time = block_mint;
+    inner.max_time = block_maxt;
+    inner.hints.start_ms = block_mint;
+    inner.hints.end_ms = block_maxt;
+    sources.push_back(MergeSource{.set = b->store().Select(inner, ctx),
                                   .group = b->external_labels().ToString(),
                                   .name = "block " + b->ulid(),
                                   .keep_alive = b});
   }
-  return std::make_unique<MergedSeriesStream>(
-      std::move(sources),
-      MergeOptions{.limit = req.limit(), .series_limit = opts_.series_limit, .batch_size = req.response_batch_size()},
-      ctx);
+  return std::make_unique<MergedBlockSeries>(
+      std::move(sources), MergeOptions{.limit = req.limit, .series_limit = opts_.series_limit}, ctx);
 }
 
 StatusOr<thanos::LabelNamesResponse> BucketStore::LabelNames(const thanos::LabelNamesRequest& req,

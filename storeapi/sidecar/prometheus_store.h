@@ -12,6 +12,7 @@
 #include "storeapi/sidecar/prometheus_client.h"
 #include "storeapi/sidecar/prometheus_metadata.h"
 #include "storeapi/store.h"
+#include "storeapi/wire_adapters.h"
 
 namespace meridian::storeapi::sidecar {
 
@@ -34,6 +35,10 @@ class PrometheusStore : public Store {
   std::string Name() const override { return opts_.name; }
   StatusOr<thanos::info::InfoResponse> Info(const CallContext& ctx) override;
   std::unique_ptr<SeriesStream> Series(const thanos::SeriesRequest& req, const CallContext& ctx) override;
+  // Its native spelling is the wire's: converted once, here (wire_adapters.h).
+  std::unique_ptr<storage::SeriesSet> Select(const SelectRequest& req, const CallContext& ctx) override {
+    return SelectViaSeries(*this, req, ctx);
+  }
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& req,
                                                   const CallContext& ctx) override;
   StatusOr<thanos::LabelValuesResponse> LabelValues(const thanos::LabelValuesRequest& req,

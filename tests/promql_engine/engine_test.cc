@@ -303,10 +303,10 @@ TEST_F(EngineTest, ParallelRangeFunctionMatchesSerial) {
   ExpectIdentical(Mat(a), Mat(b));
 }
 
-// Aggregations over range functions read their input series by series when the query runs
-// on one worker (Operator::NextRows) and step by step otherwise; both must agree bit for bit,
-// including over counter resets, gaps, stale markers, jittered scrapes and group counts that
-// split the range into several blocks.
+// Aggregations over range functions read their input series by series (Operator::NextRows;
+// with several workers runs of series are computed in parallel and delivered in order) or
+// step by step; all must agree bit for bit, including over counter resets, gaps, stale
+// markers, jittered scrapes and group counts that split the range into several blocks.
 TEST_F(EngineTest, SeriesMajorAggregationMatchesStepMajor) {
   uint64_t rng = 42;
   auto next = [&rng] {
@@ -327,8 +327,11 @@ TEST_F(EngineTest, SeriesMajorAggregationMatchesStepMajor) {
       Add(l, t, v);
     }
   }
-  EngineOpts rows, steps;
-  steps.max_parallelism = 4;
+  EngineOpts rows, steps, parallel_rows, parallel_steps;
+  steps.series_major_rows = false;
+  parallel_rows.max_parallelism = 4;
+  parallel_steps.max_parallelism = 4;
+  parallel_steps.series_major_rows = false;
   const char* queries[] = {
       "sum by (g) (rate(c[2m]))",
       "avg by (g) (increase(c[5m]))",
@@ -351,6 +354,11 @@ TEST_F(EngineTest, SeriesMajorAggregationMatchesStepMajor) {
     ASSERT_TRUE(b.ok()) << b.status().message();
     ASSERT_FALSE(Mat(a).empty());
     ExpectIdentical(Mat(a), Mat(b));
+    for (const EngineOpts* opts : {&parallel_rows, &parallel_steps}) {
+      auto c = Range(q, 0, 6000 * 1000, 20'000, *opts);
+      ASSERT_TRUE(c.ok()) << c.status().message();
+      ExpectIdentical(Mat(a), Mat(c));
+    }
   }
 }
 

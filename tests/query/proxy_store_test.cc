@@ -2,6 +2,7 @@
 // behind a real gRPC server, plus stores that fail or hang the way broken endpoints do.
 
 #include "query/proxy_store.h"
+#include "storeapi/wire_adapters.h"
 
 #include <atomic>
 #include <thread>
@@ -29,6 +30,10 @@ class CountingStore : public storeapi::Store {
   std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest& r, const CallContext& c) override {
     ++series_calls;
     return inner_->Series(r, c);
+  }
+  std::unique_ptr<storage::SeriesSet> Select(const storeapi::SelectRequest& r, const CallContext& c) override {
+    ++series_calls;
+    return inner_->Select(r, c);
   }
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest& r, const CallContext& c) override {
     return inner_->LabelNames(r, c);
@@ -63,6 +68,9 @@ class HangingStore : public storeapi::Store {
   StatusOr<thanos::info::InfoResponse> Info(const CallContext&) override { return thanos::info::InfoResponse(); }
   std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest&, const CallContext&) override {
     return std::make_unique<Stream>();
+  }
+  std::unique_ptr<storage::SeriesSet> Select(const storeapi::SelectRequest& r, const CallContext& c) override {
+    return storeapi::SelectViaSeries(*this, r, c);
   }
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest&, const CallContext&) override {
     return thanos::LabelNamesResponse();

@@ -9,6 +9,7 @@
 #include "storeapi/grpc_server.h"
 #include "storeapi/queryable_store.h"
 #include "storeapi/remote_store.h"
+#include "storeapi/wire_adapters.h"
 #include "storeapi/request_limits.h"
 #include "storeapi/store_queryable.h"
 #include "thanos/storepb/rpc.grpc.pb.h"
@@ -222,6 +223,9 @@ class FailingStore : public Store {
   StatusOr<thanos::info::InfoResponse> Info(const CallContext&) override { return status_; }
   std::unique_ptr<SeriesStream> Series(const thanos::SeriesRequest&, const CallContext&) override {
     return ErrorStream(status_);
+  }
+  std::unique_ptr<storage::SeriesSet> Select(const SelectRequest& r, const CallContext& c) override {
+    return SelectViaSeries(*this, r, c);
   }
   StatusOr<thanos::LabelNamesResponse> LabelNames(const thanos::LabelNamesRequest&, const CallContext&) override {
     return status_;
