@@ -27,7 +27,7 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(const std::string& dir)
 
 std::shared_ptr<BlockReader> BlockReader::FromParts(BlockMeta meta,
                                                     std::unique_ptr<index::IndexReader> index,
-                                                    std::unique_ptr<chunks::SegmentReader> chunks,
+                                                    std::unique_ptr<chunks::ChunkReader> chunks,
                                                     Tombstones tombstones) {
   std::shared_ptr<BlockReader> b(new BlockReader());
   b->meta_ = std::move(meta);

@@ -22,12 +22,12 @@ class BlockReader : public storage::Queryable,
   // Assembles a block from parts read elsewhere (e.g. an index-header and bucket reads).
   static std::shared_ptr<BlockReader> FromParts(BlockMeta meta,
                                                 std::unique_ptr<index::IndexReader> index,
-                                                std::unique_ptr<chunks::SegmentReader> chunks,
+                                                std::unique_ptr<chunks::ChunkReader> chunks,
                                                 Tombstones tombstones);
 
   const BlockMeta& meta() const { return meta_; }
   const index::IndexReader& index() const { return *index_; }
-  const chunks::SegmentReader& chunks() const { return *chunks_; }
+  const chunks::ChunkReader& chunks() const { return *chunks_; }
   const Tombstones& tombstones() const { return tombstones_; }
   // "block <ULID>", the prefix of every error this block reports.
   std::string name() const { return "block " + meta_.ulid.ToString(); }
@@ -39,7 +39,7 @@ class BlockReader : public storage::Queryable,
   BlockReader() = default;
   BlockMeta meta_;
   std::unique_ptr<index::IndexReader> index_;
-  std::unique_ptr<chunks::SegmentReader> chunks_;
+  std::unique_ptr<chunks::ChunkReader> chunks_;
   Tombstones tombstones_;
 };
 

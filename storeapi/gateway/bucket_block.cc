@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "storeapi/gateway/cached_chunk_reader.h"
 #include "storeapi/gateway/index_header.h"
 #include "storeapi/queryable_store.h"
 #include "tsdb/chunks/chunk_format.h"
@@ -23,6 +24,8 @@ struct RemoteParts {
   std::shared_ptr<tsdb::BlockReader> reader;
   BucketByteSource* index = nullptr;          // owned by reader
   std::vector<BucketByteSource*> segments;    // owned by reader
+  const CachedChunkReader* chunks = nullptr;  // owned by reader
+  uint64_t staging_budget = 0;                // bytes of chunk pages one prefetch round stages
   BucketBlockOptions options;
 };
 
@@ -76,27 +79,51 @@ class PrefetchingQuerier final : public storage::Querier {
                         parts_->options.series_size_estimate});
     }
     if (!parts_->index->Prefetch(std::move(ranges)).ok() || !chunks) return;
-    std::map<uint32_t, std::vector<uint64_t>> offsets;  // segment -> chunk offsets
+    std::map<uint32_t, std::vector<uint64_t>> offsets;  // segment -> offsets of chunks not cached yet
     std::vector<tsdb::index::ChunkMeta> metas;
     for (uint64_t id : *ids) {
       if (!ix.Series(id, nullptr, &metas).ok()) return;
       for (const auto& m : metas) {
-        if (!Overlaps(m.min_time, m.max_time, mint, maxt)) continue;
+        if (!Overlaps(m.min_time, m.max_time, mint, maxt) || parts_->chunks->Cached(m.ref)) continue;
         offsets[tsdb::chunks::ChunkRefSegment(m.ref)].push_back(tsdb::chunks::ChunkRefOffset(m.ref));
       }
     }
     for (auto& [seg, offs] : offsets) {
       if (seg >= parts_->segments.size()) return;
-      std::sort(offs.begin(), offs.end());
-      std::vector<ByteRange> chunk_ranges;
-      for (size_t i = 0; i < offs.size(); ++i) {
-        uint64_t len = parts_->options.chunk_size_estimate;
-        // A chunk ends where the next one written starts: use it when it is the neighbour.
-        if (i + 1 < offs.size() && offs[i + 1] > offs[i]) len = std::min(len * 4, offs[i + 1] - offs[i]);
-        chunk_ranges.push_back({offs[i], len});
-      }
-      if (!parts_->segments[seg]->Prefetch(std::move(chunk_ranges)).ok()) return;
+      if (!PrefetchChunks(seg, offs)) return;
     }
+  }
+
+  // Brings the chunks at `offs` of segment `seg` into the chunk cache: in rounds of at most
+  // the staging budget, their pages are fetched with merged GETs, each chunk is read (and its
+  // checksum verified) into the cache, and the pages are dropped again.
+  bool PrefetchChunks(uint32_t seg, std::vector<uint64_t>& offs) const {
+    BucketByteSource& src = *parts_->segments[seg];
+    std::sort(offs.begin(), offs.end());
+    offs.erase(std::unique(offs.begin(), offs.end()), offs.end());
+    std::vector<ByteRange> round;
+    uint64_t round_bytes = 0;
+    auto flush = [&] {
+      if (round.empty()) return true;
+      if (!src.Prefetch(round).ok()) return false;
+      for (const auto& [off, len] : round) {
+        // Errors are reported by the read that follows, with the series it was reading.
+        (void)parts_->chunks->Read(tsdb::chunks::PackChunkRef(seg, off), 0, 0);
+      }
+      for (const auto& [off, len] : round) src.Invalidate(off, len);
+      round.clear();
+      round_bytes = 0;
+      return true;
+    };
+    for (size_t i = 0; i < offs.size(); ++i) {
+      uint64_t len = parts_->options.chunk_size_estimate;
+      // A chunk ends where the next one written starts: use it when it is the neighbour.
+      if (i + 1 < offs.size() && offs[i + 1] > offs[i]) len = std::min(len * 4, offs[i + 1] - offs[i]);
+      round.push_back({offs[i], len});
+      round_bytes += len;
+      if (round_bytes >= parts_->staging_budget && !flush()) return false;
+    }
+    return flush();
   }
 
   std::shared_ptr<const RemoteParts> parts_;
@@ -150,7 +177,7 @@ StatusOr<std::vector<std::pair<std::string, uint64_t>>> ListSegments(objstore::B
 
 StatusOr<std::shared_ptr<BucketBlock>> BucketBlock::Open(const BlockReadEnv& env, tsdb::BlockMeta meta,
                                                          const std::string& local_dir) {
-  std::shared_ptr<BucketBlock> b(new BucketBlock());
+  std::shared_ptr<BucketBlock> b(new BucketBlock(BlockObjects::Next()));
   const std::string ulid = meta.ulid.ToString();
   auto fail = [&](const Status& s) { return s.Wrap("block " + ulid); };
 
@@ -166,9 +193,8 @@ StatusOr<std::shared_ptr<BucketBlock>> BucketBlock::Open(const BlockReadEnv& env
     if (!size.ok()) return fail(size.status());
     index_size = static_cast<uint64_t>(*size);
   }
-  auto index_src = std::make_unique<BucketByteSource>(env.bucket, index_name, index_size,
-                                                      env.index_cache, env.options.index_reads,
-                                                      env.counters);
+  auto index_src = std::make_unique<BucketByteSource>(env.bucket, index_name, index_size, env.index_cache,
+                                                      b->objects_.index(), env.options.index_reads, env.counters);
   if (Status s = AttachIndexHeader(index_src.get(), local_dir + "/index-header"); !s.ok()) {
     return fail(s);
   }
@@ -184,21 +210,27 @@ StatusOr<std::shared_ptr<BucketBlock>> BucketBlock::Open(const BlockReadEnv& env
   if (!segment_list.ok()) return fail(segment_list.status());
   std::vector<std::unique_ptr<tsdb::ByteSource>> segments;
   for (const auto& [name, size] : *segment_list) {
-    auto src = std::make_unique<BucketByteSource>(env.bucket, name, size, env.chunk_cache,
-                                                  env.options.chunk_reads, env.counters);
+    auto src = std::make_unique<BucketByteSource>(env.bucket, name, size, env.chunk_page_cache,
+                                                  b->objects_.segment(parts->segments.size()), env.options.chunk_reads,
+                                                  env.counters);
     parts->segments.push_back(src.get());
     b->chunks_size_ += size;
     segments.push_back(std::move(src));
   }
-  auto chunks = tsdb::chunks::SegmentReader::Open(std::move(segments));
-  if (!chunks.ok()) return fail(chunks.status());
+  auto segment_reader = tsdb::chunks::SegmentReader::Open(std::move(segments));
+  if (!segment_reader.ok()) return fail(segment_reader.status());
+  auto chunks = std::make_unique<CachedChunkReader>(std::move(*segment_reader), env.chunk_cache, b->objects_.chunks());
+  parts->chunks = chunks.get();
+  // A sixteenth of the staging cache per round: several blocks prefetch at once, and a
+  // round's ranges grow to whole pages (BucketByteSource::Prefetch stops at half its budget).
+  parts->staging_budget = std::max<uint64_t>(env.chunk_page_cache->max_bytes() / 16, 1);
 
   b->meta_ = meta;
   b->external_ = meta.thanos ? meta.thanos->labels : Labels();
   b->index_size_ = index_size;
   b->local_dir_ = local_dir;
   // Thanos does not upload tombstones; deletions in a bucket are done by rewriting blocks.
-  b->reader_ = tsdb::BlockReader::FromParts(std::move(meta), std::move(*index), std::move(*chunks),
+  b->reader_ = tsdb::BlockReader::FromParts(std::move(meta), std::move(*index), std::move(chunks),
                                             tsdb::Tombstones());
   parts->reader = b->reader_;
   QueryableStoreOptions qopts;

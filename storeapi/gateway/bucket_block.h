@@ -29,8 +29,11 @@ struct BucketBlockOptions {
 // The caches and counters every block of a store shares.
 struct BlockReadEnv {
   std::shared_ptr<objstore::Bucket> bucket;
-  std::shared_ptr<ByteCache> index_cache;
-  std::shared_ptr<ByteCache> chunk_cache;
+  std::shared_ptr<ByteCache> index_cache;  // pages of index files
+  std::shared_ptr<ByteCache> chunk_cache;  // verified chunk bodies
+  // Pages of chunk files on their way into chunk_cache: a prefetch stages a selection's
+  // chunks here a round at a time, verifies them into chunk_cache, and drops the pages.
+  std::shared_ptr<ByteCache> chunk_page_cache;
   std::shared_ptr<FetchCounters> counters;
   BucketBlockOptions options;
 };
@@ -49,13 +52,16 @@ class BucketBlock {
   uint64_t index_size() const { return index_size_; }
   uint64_t chunks_size() const { return chunks_size_; }
   const std::string& local_dir() const { return local_dir_; }
+  // The block's ids in the caches, to drop its entries when it leaves the bucket.
+  const BlockObjects& cache_objects() const { return objects_; }
 
   // The block as a Store (external labels attached, time range of the block).
   Store& store() { return *store_; }
   const tsdb::BlockReader& reader() const { return *reader_; }
 
  private:
-  BucketBlock() = default;
+  explicit BucketBlock(BlockObjects objects) : objects_(objects) {}
+  BlockObjects objects_;
   tsdb::BlockMeta meta_;
   Labels external_;
   uint64_t index_size_ = 0;

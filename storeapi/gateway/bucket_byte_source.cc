@@ -6,10 +6,11 @@
 namespace meridian::storeapi::gateway {
 
 BucketByteSource::BucketByteSource(std::shared_ptr<objstore::Bucket> bucket, std::string object,
-                                   uint64_t size, std::shared_ptr<ByteCache> cache,
+                                   uint64_t size, std::shared_ptr<ByteCache> cache, uint64_t cache_object,
                                    RangeReadOptions opts, std::shared_ptr<FetchCounters> counters)
     : bucket_(std::move(bucket)),
       object_(std::move(object)),
+      cache_object_(cache_object),
       size_(size),
       cache_(std::move(cache)),
       opts_(opts),
@@ -31,9 +32,7 @@ void BucketByteSource::Invalidate(uint64_t offset, uint64_t length) const {
   }
 }
 
-std::string BucketByteSource::PageKey(uint64_t page) const {
-  return object_ + "#" + std::to_string(page);
-}
+CacheKey BucketByteSource::PageKey(uint64_t page) const { return CacheKey{cache_object_, page}; }
 
 Status BucketByteSource::FetchPages(uint64_t lo, uint64_t hi, uint64_t first,
                                     std::vector<std::shared_ptr<const std::string>>* out) const {

@@ -42,8 +42,9 @@ using ByteRange = std::pair<uint64_t, uint64_t>;  // offset, length
 
 class BucketByteSource final : public tsdb::ByteSource {
  public:
+  // `cache_object`: the object's id in `cache` (BlockObjects).
   BucketByteSource(std::shared_ptr<objstore::Bucket> bucket, std::string object, uint64_t size,
-                   std::shared_ptr<ByteCache> cache, RangeReadOptions opts,
+                   std::shared_ptr<ByteCache> cache, uint64_t cache_object, RangeReadOptions opts,
                    std::shared_ptr<FetchCounters> counters);
 
   // Serves `regions` from `local` from now on (set once, before concurrent use).
@@ -62,13 +63,14 @@ class BucketByteSource final : public tsdb::ByteSource {
   Status Prefetch(std::vector<ByteRange> ranges) const;
 
  private:
-  std::string PageKey(uint64_t page) const;
+  CacheKey PageKey(uint64_t page) const;
   // Fetches pages [lo, hi] with one GET, caches them, and stores them in out[page - first].
   Status FetchPages(uint64_t lo, uint64_t hi, uint64_t first,
                     std::vector<std::shared_ptr<const std::string>>* out) const;
 
   std::shared_ptr<objstore::Bucket> bucket_;
   std::string object_;
+  uint64_t cache_object_;
   uint64_t size_;
   std::shared_ptr<ByteCache> cache_;
   RangeReadOptions opts_;

@@ -26,6 +26,9 @@ constexpr char kDeletionMark[] = "deletion-mark.json";
 
 using BlockPtr = std::shared_ptr<BucketBlock>;
 
+// Chunk file pages held only while a prefetch verifies them into the chunk cache.
+constexpr uint64_t kChunkStagingBytes = 64ull << 20;
+
 }  // namespace
 
 BucketStore::BucketStore(std::shared_ptr<objstore::Bucket> bucket, BucketStoreOptions opts)
@@ -33,6 +36,7 @@ BucketStore::BucketStore(std::shared_ptr<objstore::Bucket> bucket, BucketStoreOp
   env_.bucket = bucket_;
   env_.index_cache = std::make_shared<ByteCache>(opts_.index_cache_bytes);
   env_.chunk_cache = std::make_shared<ByteCache>(opts_.chunk_cache_bytes);
+  env_.chunk_page_cache = std::make_shared<ByteCache>(kChunkStagingBytes);
   env_.counters = std::make_shared<FetchCounters>();
   env_.options = opts_.block;
 }
@@ -154,8 +158,9 @@ Status BucketStore::Sync() {
   }
   for (const auto& b : dropped) {
     spdlog::info("bucket store: dropped block {}", b->ulid());
-    env_.index_cache->EraseByPrefix(b->ulid() + "/");
-    env_.chunk_cache->EraseByPrefix(b->ulid() + "/");
+    env_.index_cache->EraseBlock(b->cache_objects());
+    env_.chunk_cache->EraseBlock(b->cache_objects());
+    env_.chunk_page_cache->EraseBlock(b->cache_objects());
   }
   // Index-headers of blocks no longer served (also from earlier runs). Open files stay valid
   // until the last query reading them ends.

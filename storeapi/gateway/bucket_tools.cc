@@ -169,6 +169,7 @@ std::vector<std::string> VerifyBlock(objstore::Bucket& bucket, const BlockListin
   // Non-owning view of the bucket for the byte sources.
   std::shared_ptr<objstore::Bucket> b(&bucket, [](objstore::Bucket*) {});
   auto cache = std::make_shared<ByteCache>(64ull << 20);
+  const BlockObjects ids = BlockObjects::Next();
   RangeReadOptions sequential{.page_size = 1 << 20, .max_gap = 4 << 20};
   auto index_size = bucket.Size(block.ulid + "/index");
   if (!index_size.ok()) {
@@ -176,7 +177,7 @@ std::vector<std::string> VerifyBlock(objstore::Bucket& bucket, const BlockListin
     return problems;
   }
   auto index = tsdb::index::IndexReader::Open(std::make_unique<BucketByteSource>(
-      b, block.ulid + "/index", static_cast<uint64_t>(*index_size), cache, sequential, nullptr));
+      b, block.ulid + "/index", static_cast<uint64_t>(*index_size), cache, ids.index(), sequential, nullptr));
   if (!index.ok()) {
     problems.push_back(index.status().message());
     return problems;
@@ -188,7 +189,7 @@ std::vector<std::string> VerifyBlock(objstore::Bucket& bucket, const BlockListin
   }
   std::vector<std::unique_ptr<tsdb::ByteSource>> segs;
   for (const auto& [name, size] : *segment_list) {
-    segs.push_back(std::make_unique<BucketByteSource>(b, name, size, cache, sequential, nullptr));
+    segs.push_back(std::make_unique<BucketByteSource>(b, name, size, cache, ids.segment(segs.size()), sequential, nullptr));
   }
   auto chunks = tsdb::chunks::SegmentReader::Open(std::move(segs));
   if (!chunks.ok()) {

@@ -553,21 +553,29 @@ TEST_F(BucketStoreTest, HttpHealthReadinessAndMetrics) {
 TEST(ByteCacheTest, EvictsLeastRecentlyUsedWithinBudget) {
   ByteCache c(3000);
   auto v = [](size_t n) { return std::make_shared<const std::string>(n, 'x'); };
-  c.Put("a", v(900));
-  c.Put("b", v(900));
-  c.Put("c", v(900));
-  EXPECT_NE(c.Get("a"), nullptr);  // a is now the most recent
-  c.Put("d", v(900));
-  EXPECT_EQ(c.Get("b"), nullptr);
-  EXPECT_NE(c.Get("a"), nullptr);
+  const BlockObjects one = BlockObjects::Next(), two = BlockObjects::Next();
+  const CacheKey a{one.index(), 0}, b{one.index(), 1}, cc{one.segment(0), 0}, d{two.chunks(), 7};
+  c.Put(a, v(900));
+  c.Put(b, v(900));
+  c.Put(cc, v(900), 3);
+  EXPECT_NE(c.Get(a), nullptr);  // a is now the most recent
+  c.Put(d, v(900));
+  EXPECT_EQ(c.Get(b), nullptr);
+  EXPECT_NE(c.Get(a), nullptr);
+  uint8_t kind = 0;
+  EXPECT_NE(c.Get(cc, &kind), nullptr);
+  EXPECT_EQ(kind, 3);
   EXPECT_LE(c.stats().bytes, 3000u);
-  c.Put("huge", v(5000));
-  EXPECT_EQ(c.Get("huge"), nullptr);
-  c.EraseByPrefix("a");
-  EXPECT_EQ(c.Get("a"), nullptr);
+  c.Put(CacheKey{two.index(), 9}, v(5000));
+  EXPECT_FALSE(c.Contains(CacheKey{two.index(), 9}));
+  // A block's entries go together, another block's stay.
+  c.EraseBlock(one);
+  EXPECT_EQ(c.Get(a), nullptr);
+  EXPECT_EQ(c.Get(cc), nullptr);
+  EXPECT_NE(c.Get(d), nullptr);
   ByteCache off(0);
-  off.Put("a", v(1));
-  EXPECT_EQ(off.Get("a"), nullptr);
+  off.Put(a, v(1));
+  EXPECT_EQ(off.Get(a), nullptr);
 }
 
 }  // namespace

@@ -9,10 +9,11 @@
 #include "model/status.h"
 #include "storage/chunk.h"
 #include "tsdb/byte_source.h"
+#include "tsdb/chunks/chunk_reader.h"
 
 namespace meridian::tsdb::chunks {
 
-class SegmentReader {
+class SegmentReader final : public ChunkReader {
  public:
   // Takes the segments in file-name order (reference segment numbers index into it) and checks
   // each header.
@@ -23,7 +24,7 @@ class SegmentReader {
 
   // Reads one chunk. Damage gives kCorrupt; an intact chunk in an encoding Meridian does not
   // read yet (native histograms, newer encodings) gives kExecution naming the encoding.
-  StatusOr<storage::Chunk> Read(uint64_t ref, int64_t min_time, int64_t max_time) const;
+  StatusOr<storage::Chunk> Read(uint64_t ref, int64_t min_time, int64_t max_time) const override;
 
   size_t num_segments() const { return segments_.size(); }
 
