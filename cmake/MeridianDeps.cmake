@@ -4,6 +4,8 @@ find_package(Threads REQUIRED)
 
 find_package(Protobuf REQUIRED)
 find_package(gRPC CONFIG REQUIRED)
+# Abseil (gRPC's own dependency): flat hash maps for the store-gateway's caches.
+find_package(absl CONFIG REQUIRED)
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 
 find_package(antlr4-runtime CONFIG REQUIRED)

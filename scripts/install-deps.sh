@@ -9,7 +9,7 @@ PACKAGES=(
   # parser generator and runtime (the runtime needs uuid-dev)
   antlr4 libantlr4-runtime-dev uuid-dev
   # gRPC and protobuf
-  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libgrpc-dev
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libgrpc-dev libabsl-dev
   # libraries
   libcpp-httplib-dev rapidjson-dev libre2-dev libsnappy-dev libzstd-dev libxxhash-dev
   libroaring-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev

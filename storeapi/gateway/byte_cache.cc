@@ -5,7 +5,7 @@
 namespace meridian::storeapi::gateway {
 
 namespace {
-// Map node, list node and key overhead, so many small entries cannot exceed the budget much.
+// Map slot, entry and allocation overhead, so many small entries cannot exceed the budget much.
 constexpr uint64_t kEntryOverhead = 96;
 uint64_t Cost(const std::string& value) { return value.size() + kEntryOverhead; }
 }  // namespace
@@ -23,45 +23,70 @@ std::shared_ptr<const std::string> ByteCache::Get(const CacheKey& key, uint8_t* 
     return nullptr;
   }
   ++stats_.hits;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  if (kind) *kind = it->second->kind;
-  return it->second->value;
+  Slot& s = slots_[it->second];
+  s.referenced = true;
+  if (kind) *kind = s.kind;
+  return s.value;
 }
 
 bool ByteCache::Contains(const CacheKey& key) const {
   std::lock_guard<std::mutex> l(mu_);
-  return index_.count(key) > 0;
+  return index_.contains(key);
 }
 
 void ByteCache::Put(const CacheKey& key, std::shared_ptr<const std::string> value, uint8_t kind) {
   if (!value || Cost(*value) > max_bytes_) return;
   std::lock_guard<std::mutex> l(mu_);
+  const uint64_t cost = Cost(*value);
   if (auto it = index_.find(key); it != index_.end()) {
-    stats_.bytes -= Cost(*it->second->value);
-    it->second->value = std::move(value);
-    it->second->kind = kind;
-    stats_.bytes += Cost(*it->second->value);
-    lru_.splice(lru_.begin(), lru_, it->second);
+    Slot& s = slots_[it->second];
+    stats_.bytes -= Cost(*s.value);
+    s.value = std::move(value);
+    s.kind = kind;
+    s.referenced = true;
+    stats_.bytes += cost;
   } else {
-    stats_.bytes += Cost(*value);
-    lru_.push_front(Entry{key, std::move(value), kind});
-    index_.emplace(key, lru_.begin());
+    uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    // New entries start unflagged: one never read again is the first to go.
+    slots_[slot] = Slot{key, std::move(value), kind, false};
+    index_.emplace(key, slot);
+    stats_.bytes += cost;
     ++stats_.items;
   }
   EvictLocked();
 }
 
-void ByteCache::EraseLocked(std::list<Entry>::iterator it) {
-  stats_.bytes -= Cost(*it->value);
-  index_.erase(it->key);
-  lru_.erase(it);
+void ByteCache::EraseLocked(uint32_t slot) {
+  Slot& s = slots_[slot];
+  stats_.bytes -= Cost(*s.value);
+  index_.erase(s.key);
+  s.value.reset();
+  s.referenced = false;
+  free_.push_back(slot);
   --stats_.items;
 }
 
 void ByteCache::EvictLocked() {
-  while (stats_.bytes > max_bytes_ && !lru_.empty()) {
-    EraseLocked(std::prev(lru_.end()));
-    ++stats_.evictions;
+  // Each pass clears the flags it meets, so the hand finds a victim within two rounds.
+  while (stats_.bytes > max_bytes_ && stats_.items > 0) {
+    if (hand_ >= slots_.size()) hand_ = 0;
+    Slot& s = slots_[hand_];
+    if (s.value) {
+      if (s.referenced) {
+        s.referenced = false;
+      } else {
+        EraseLocked(static_cast<uint32_t>(hand_));
+        ++stats_.evictions;
+      }
+    }
+    ++hand_;
   }
 }
 
@@ -73,10 +98,8 @@ void ByteCache::Erase(const CacheKey& key) {
 
 void ByteCache::EraseBlock(const BlockObjects& block) {
   std::lock_guard<std::mutex> l(mu_);
-  for (auto it = lru_.begin(); it != lru_.end();) {
-    auto next = std::next(it);
-    if (block.Owns(it->key.object)) EraseLocked(it);
-    it = next;
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].value && block.Owns(slots_[i].key.object)) EraseLocked(i);
   }
 }
 

@@ -1,15 +1,20 @@
 #pragma once
-// An in-memory LRU cache of byte strings bounded by the total bytes it holds. The store-gateway
+// An in-memory cache of byte strings bounded by the total bytes it holds. The store-gateway
 // keeps pages of remote index files and verified chunk bodies in it, so repeated queries over
-// the same blocks do not go back to the bucket. Keys are integers (an object id and an offset
-// in it): a lookup hashes two words, not a string built for the occasion. Thread-safe.
+// the same blocks do not go back to the bucket.
+//
+// A query looks up hundreds of thousands of chunks, so a hit must cost little: keys are two
+// integers (an object id and an offset in it) in an open-addressing map, and eviction is CLOCK
+// (a hit sets a flag; the hand skips flagged entries once) rather than LRU, whose list splice
+// touches three more cache lines per hit. Thread-safe.
 
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 namespace meridian::storeapi::gateway {
 
@@ -27,6 +32,10 @@ struct CacheKey {
   uint64_t object = 0;
   uint64_t offset = 0;
   bool operator==(const CacheKey& o) const { return object == o.object && offset == o.offset; }
+  template <typename H>
+  friend H AbslHashValue(H h, const CacheKey& k) {
+    return H::combine(std::move(h), k.object, k.offset);
+  }
 };
 
 // The object ids of one block: its index, each chunk segment, and its chunks as a whole.
@@ -66,23 +75,21 @@ class ByteCache {
   uint64_t max_bytes() const { return max_bytes_; }
 
  private:
-  struct Entry {
+  struct Slot {
     CacheKey key;
-    std::shared_ptr<const std::string> value;
+    std::shared_ptr<const std::string> value;  // null: a free slot
     uint8_t kind = 0;
-  };
-  struct KeyHash {
-    size_t operator()(const CacheKey& k) const {
-      return static_cast<size_t>((k.object * 0x9E3779B97F4A7C15ull) ^ (k.offset + (k.offset << 17)));
-    }
+    bool referenced = false;  // hit since the hand last passed
   };
   void EvictLocked();
-  void EraseLocked(std::list<Entry>::iterator it);
+  void EraseLocked(uint32_t slot);
 
   const uint64_t max_bytes_;
   mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front = most recently used
-  std::unordered_map<CacheKey, std::list<Entry>::iterator, KeyHash> index_;
+  absl::flat_hash_map<CacheKey, uint32_t> index_;  // key -> slot
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  size_t hand_ = 0;
   ByteCacheStats stats_;
 };
 
