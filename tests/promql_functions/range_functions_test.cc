@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "tests/promql_functions/series_fixture.h"
@@ -227,6 +228,40 @@ TEST(OverTime, MinMaxSkipLeadingNaN) {
   EXPECT_EQ(*MaxOverTime(w), 5);
   const auto all_nan = TestSeries::Load(kSec, {kNaN, kNaN});
   EXPECT_TRUE(std::isnan(*MaxOverTime(all_nan.Window(kSec, 10 * kSec))));
+}
+
+// The four-lane extreme must give exactly what Prometheus's one-at-a-time loop gives,
+// signed zeros (the first one seen wins) and NaNs (skipped unless all are NaN) included.
+TEST(OverTime, MinMaxMatchTheSequentialLoopBitForBit) {
+  const double kValues[] = {kNaN, -0.0, 0.0, 1, -1, 2, std::numeric_limits<double>::infinity(),
+                            -std::numeric_limits<double>::infinity()};
+  uint64_t rng = 7;
+  auto next = [&rng] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng >> 33;
+  };
+  auto sequential = [](const std::vector<double>& v, bool max) {
+    double best = v[0];
+    for (double cur : v) {
+      if ((max ? cur > best : cur < best) || std::isnan(best)) best = cur;
+    }
+    return best;
+  };
+  auto bits = [](double d) {
+    uint64_t b;
+    std::memcpy(&b, &d, sizeof b);
+    return std::isnan(d) ? uint64_t{1} : b;  // any NaN is the same answer
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<double> v(1 + next() % 40);
+    const size_t kinds = 2 + next() % 7;  // some rounds draw from zeros and NaN only
+    for (double& x : v) x = kValues[next() % kinds];
+    std::vector<int64_t> ts(v.size());
+    for (size_t i = 0; i < ts.size(); ++i) ts[i] = static_cast<int64_t>(i);
+    RangeWindow w{ts.data(), v.data(), v.size(), -1, static_cast<int64_t>(v.size())};
+    ASSERT_EQ(bits(*MaxOverTime(w)), bits(sequential(v, true))) << "round " << round;
+    ASSERT_EQ(bits(*MinOverTime(w)), bits(sequential(v, false))) << "round " << round;
+  }
 }
 
 TEST(OverTime, TimestampsOfExtremesPreferLastEqual) {

@@ -239,14 +239,41 @@ std::optional<double> SumOverTime(const RangeWindow& w) {
   return sum.Value();
 }
 
+// The running extreme of max/min_over_time (Prometheus: `if cur > max || IsNaN(max)`) over
+// four interleaved lanes, so the comparisons do not wait on one another. Equal values are
+// the same bits except for zeros, where the first one seen wins: an answer of zero is taken
+// again in order.
+template <typename Better>
+double WindowExtreme(const RangeWindow& w, Better better) {
+  auto pick = [&](double best, double v) { return better(v, best) || std::isnan(best) ? v : best; };
+  const double* vs = w.vs;
+  double best = vs[0];
+  if (w.n >= 8) {
+    double a = vs[0], b = vs[1], c = vs[2], d = vs[3];
+    size_t i = 4;
+    for (; i + 4 <= w.n; i += 4) {
+      a = pick(a, vs[i]);
+      b = pick(b, vs[i + 1]);
+      c = pick(c, vs[i + 2]);
+      d = pick(d, vs[i + 3]);
+    }
+    for (; i < w.n; ++i) a = pick(a, vs[i]);
+    best = pick(pick(pick(a, b), c), d);
+    if (best != 0) return best;
+    best = vs[0];
+  }
+  for (size_t i = 1; i < w.n; ++i) best = pick(best, vs[i]);
+  return best;
+}
+
 std::optional<double> MinOverTime(const RangeWindow& w) {
   if (w.n == 0) return std::nullopt;
-  return w.vs[ExtremeIndex(w, [](double cur, double best) { return cur < best; })];
+  return WindowExtreme(w, [](double cur, double best) { return cur < best; });
 }
 
 std::optional<double> MaxOverTime(const RangeWindow& w) {
   if (w.n == 0) return std::nullopt;
-  return w.vs[ExtremeIndex(w, [](double cur, double best) { return cur > best; })];
+  return WindowExtreme(w, [](double cur, double best) { return cur > best; });
 }
 
 std::optional<double> CountOverTime(const RangeWindow& w) {
