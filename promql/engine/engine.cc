@@ -225,6 +225,7 @@ StatusOr<QueryResult> Engine::Exec(storage::Queryable* storage, const Expr& expr
   StepRange range{start, end, instant ? 0 : step};
   auto op = planner.Plan(expr, range);
   if (!op.ok()) return op.status();
+  ctx.RunStorageReads();
   const std::vector<SeriesInfo>* series = nullptr;
   Status s = (*op)->Series(&series);
   if (!s.ok()) return s;

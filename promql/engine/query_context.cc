@@ -1,5 +1,7 @@
 #include "promql/engine/query_context.h"
 
+#include "common/worker_pool.h"
+
 #include <algorithm>
 
 namespace meridian::promql::engine {
@@ -52,6 +54,28 @@ Status QueryContext::Reserve(int64_t samples) {
   while (now > peak && !peak_samples_.compare_exchange_weak(peak, now)) {
   }
   return Status::Ok();
+}
+
+void QueryContext::RegisterStorageRead(const void* owner, std::function<Status()> read) {
+  std::lock_guard<std::mutex> l(reads_mu_);
+  storage_reads_.emplace_back(owner, std::move(read));
+}
+
+void QueryContext::UnregisterStorageRead(const void* owner) {
+  std::lock_guard<std::mutex> l(reads_mu_);
+  std::erase_if(storage_reads_, [owner](const auto& r) { return r.first == owner; });
+}
+
+void QueryContext::RunStorageReads() {
+  std::vector<std::function<Status()>> reads;
+  {
+    std::lock_guard<std::mutex> l(reads_mu_);
+    for (const auto& r : storage_reads_) reads.push_back(r.second);
+  }
+  // One read gains nothing from running early; its own evaluation does it.
+  if (reads.size() < 2 || opts_.max_parallelism <= 1) return;
+  WorkerPool::Shared().ParallelFor(reads.size(), static_cast<size_t>(opts_.max_parallelism),
+                                   [&](size_t i) { (void)reads[i](); });
 }
 
 }  // namespace meridian::promql::engine

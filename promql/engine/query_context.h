@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -56,6 +57,13 @@ class QueryContext {
   void Release(int64_t samples) { current_samples_.fetch_sub(samples); }
   int64_t current_samples() const { return current_samples_.load(); }
   int64_t peak_samples() const { return peak_samples_.load(); }
+  // Reads from storage the planned query will make: selectors register their loads when
+  // planned (and unregister when destroyed), and the engine runs them together on the worker
+  // pool before evaluation pulls the first batch, so `a / b` waits for the stores once, not
+  // once per selector. A load that fails keeps its error for when evaluation reaches it.
+  void RegisterStorageRead(const void* owner, std::function<Status()> read);
+  void UnregisterStorageRead(const void* owner);
+  void RunStorageReads();
   // Total samples read from storage (for throughput figures).
   void CountProcessed(int64_t n) { processed_samples_.fetch_add(n, std::memory_order_relaxed); }
   int64_t processed_samples() const { return processed_samples_.load(); }
@@ -73,6 +81,8 @@ class QueryContext {
   std::atomic<int64_t> peak_samples_{0};
   std::atomic<int64_t> processed_samples_{0};
   Annotations annotations_;
+  std::mutex reads_mu_;
+  std::vector<std::pair<const void*, std::function<Status()>>> storage_reads_;
 };
 
 // Returns samples reserved on a QueryContext when the holder goes away.

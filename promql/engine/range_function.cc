@@ -266,9 +266,14 @@ RangeFunctionOp::RangeFunctionOp(QueryContext* ctx, StepRange range,
       spec_(std::move(spec)),
       scalar_ops_(std::move(scalar_args)),
       cursor_(range, ctx->opts().steps_per_batch),
-      reservation_(ctx) {}
+      reservation_(ctx) {
+  if (source_->ReadsStorage()) ctx_->RegisterStorageRead(this, [this] { return Load(); });
+}
+
+RangeFunctionOp::~RangeFunctionOp() { ctx_->UnregisterStorageRead(this); }
 
 Status RangeFunctionOp::Load() {
+  std::lock_guard<std::mutex> l(load_mu_);
   if (loaded_) return load_status_;
   loaded_ = true;
   scalar_vals_.resize(scalar_ops_.size());

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,7 @@ struct RangeFunctionSpec {
 class RangeFunctionOp final : public Operator {
  public:
   // scalar_args: operators of the function's scalar arguments, evaluated over the same grid.
+  ~RangeFunctionOp() override;
   RangeFunctionOp(QueryContext* ctx, StepRange range, std::unique_ptr<RangeSource> source,
                   RangeFunctionSpec spec, std::vector<OperatorPtr> scalar_args);
 
@@ -123,6 +125,7 @@ class RangeFunctionOp final : public Operator {
   std::vector<OperatorPtr> scalar_ops_;
   std::vector<std::vector<double>> scalar_vals_;  // [arg][step]
   StepCursor cursor_;
+  std::mutex load_mu_;  // Load may run on a worker (QueryContext::RunStorageReads)
   bool loaded_ = false;
   Status load_status_;
   std::vector<LoadedSeries> data_;

@@ -17,6 +17,9 @@ class RangeSource {
   virtual ~RangeSource() = default;
   virtual Status Load(std::vector<LoadedSeries>* out, SampleReservation* reservation) = 0;
   virtual std::string Name() const = 0;
+  // Whether Load reads from storage (and may run ahead of evaluation, with the query's other
+  // storage reads).
+  virtual bool ReadsStorage() const { return false; }
 };
 
 class StorageRangeSource final : public RangeSource {
@@ -28,6 +31,7 @@ class StorageRangeSource final : public RangeSource {
                       /*stream=*/stream_);
   }
   std::string Name() const override { return "matrix_selector"; }
+  bool ReadsStorage() const override { return true; }
   // A top-level range vector reads everything at once.
   void set_stream(bool s) { stream_ = s; }
 

@@ -13,9 +13,14 @@ VectorSelectorOp::VectorSelectorOp(QueryContext* ctx, StepRange range, SelectorS
       spec_(std::move(spec)),
       emit_timestamps_(emit_timestamps),
       cursor_(range, ctx->opts().steps_per_batch),
-      reservation_(ctx) {}
+      reservation_(ctx) {
+  ctx_->RegisterStorageRead(this, [this] { return Load(); });
+}
+
+VectorSelectorOp::~VectorSelectorOp() { ctx_->UnregisterStorageRead(this); }
 
 Status VectorSelectorOp::Load() {
+  std::lock_guard<std::mutex> l(load_mu_);
   if (loaded_) return Status::Ok();
   loaded_ = true;
   // An empty grid (a subquery window holding no aligned step) selects nothing.

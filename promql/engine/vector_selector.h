@@ -15,6 +15,7 @@ class VectorSelectorOp final : public Operator {
   // emit_timestamps: values are the selected samples' timestamps in seconds (what
   // timestamp(selector) returns, which must see the sample time, not the step time).
   VectorSelectorOp(QueryContext* ctx, StepRange range, SelectorSpec spec, bool emit_timestamps);
+  ~VectorSelectorOp() override;
 
   Status Series(const std::vector<SeriesInfo>** out) override;
   Status Next(StepBatch* batch) override;
@@ -28,6 +29,7 @@ class VectorSelectorOp final : public Operator {
   SelectorSpec spec_;
   bool emit_timestamps_;
   StepCursor cursor_;
+  std::mutex load_mu_;  // Load may run on a worker (QueryContext::RunStorageReads)
   bool loaded_ = false;
   std::vector<LoadedSeries> data_;
   std::vector<SeriesInfo> series_;

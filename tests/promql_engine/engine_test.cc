@@ -290,6 +290,40 @@ TEST_F(EngineTest, RangeQueryMergesSeriesWithOneOutputLabelSet) {
   EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
 }
 
+// With several workers every selector of a query reads from storage before evaluation starts,
+// concurrently (QueryContext::RunStorageReads); answers and errors must not change, whatever
+// the nesting (binary operators, subqueries, functions with scalar arguments, timestamp()).
+TEST_F(EngineTest, ConcurrentStorageReadsMatchSerial) {
+  for (int i = 0; i < 300; ++i) {
+    AddLinear(Labels{{"__name__", "a_total"}, {"i", std::to_string(i)}, {"g", std::to_string(i % 3)}}, 15'000, 80,
+              i, 1 + i % 5);
+    AddLinear(Labels{{"__name__", "b"}, {"i", std::to_string(i)}, {"g", std::to_string(i % 3)}}, 15'000, 80, 2 * i,
+              1);
+  }
+  EngineOpts serial, parallel;
+  parallel.max_parallelism = 4;
+  const char* queries[] = {
+      "sum by (g) (rate(a_total[2m])) / sum by (g) (b)",
+      "a_total / on(i) b + on(i) b",
+      "max_over_time((rate(a_total[1m]) * b)[5m:1m]) - b",
+      "quantile_over_time(scalar(sum(b) / 1e9), a_total[3m]) and b",
+      "timestamp(b) - timestamp(a_total offset 1m)",
+      "count(a_total > b) or vector(1)",
+      "a_total{i=\"1\"} + absent(nothing_here)",
+  };
+  for (const char* q : queries) {
+    SCOPED_TRACE(q);
+    auto a = Range(q, 5 * kMin, 19 * kMin, kMin, serial);
+    auto b = Range(q, 5 * kMin, 19 * kMin, kMin, parallel);
+    ASSERT_EQ(a.ok(), b.ok());
+    if (!a.ok()) {
+      EXPECT_EQ(a.status().message(), b.status().message());
+      continue;
+    }
+    ExpectIdentical(Mat(a), Mat(b));
+  }
+}
+
 TEST_F(EngineTest, ParallelRangeFunctionMatchesSerial) {
   for (int i = 0; i < 3000; ++i) {
     AddLinear(Labels{{"__name__", "c_total"}, {"i", std::to_string(i)}}, 15'000, 80, i, 1 + i % 5);
