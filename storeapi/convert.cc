@@ -204,6 +204,19 @@ StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in) {
   return c;
 }
 
+StatusOr<storage::Chunk> ChunkFromProto(thanos::AggrChunk&& in) {
+  if (!in.has_raw()) return ChunkFromProto(static_cast<const thanos::AggrChunk&>(in));
+  auto enc = EncodingFromProto(in.raw().type());
+  if (!enc.ok()) return enc.status();
+  storage::Chunk c;
+  c.min_time = in.min_time();
+  c.max_time = in.max_time();
+  c.encoding = *enc;
+  // The received bytes become the chunk's: the message is not read again.
+  c.data = std::make_shared<const std::string>(std::move(*in.mutable_raw()->mutable_data()));
+  return c;
+}
+
 AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in) {
   AggregateSet out;
   for (int a : in) {

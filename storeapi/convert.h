@@ -33,6 +33,8 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e);
 // aggregate fields are reassembled into the on-disk aggregate body (kAggregate), byte for byte
 // what the store read from its block. BadData when neither is set or a sub-chunk is unusable.
 StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in);
+// The same, taking over the message's bytes instead of copying them.
+StatusOr<storage::Chunk> ChunkFromProto(thanos::AggrChunk&& in);
 // SeriesRequest.aggregates as a set (AggregateSet: storeapi/select_request.h).
 AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in);
 

@@ -92,8 +92,8 @@ class StreamSet final : public storage::SeriesSet {
     cur_.labels = LabelsFromProto(s.labels());
     cur_.chunks.clear();
     cur_.chunks.reserve(s.chunks_size());
-    for (const auto& c : s.chunks()) {
-      auto chunk = ChunkFromProto(c);
+    for (auto& c : *s.mutable_chunks()) {
+      auto chunk = ChunkFromProto(std::move(c));
       if (!chunk.ok()) {
         status_ = chunk.status().Wrap("series " + cur_.labels.ToString());
         return false;
