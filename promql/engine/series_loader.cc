@@ -108,11 +108,11 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
       }
     }
     LoadedSeries ls;
-    ls.labels = series.labels;
     ls.mint = mint;
     ls.maxt = maxt;
     ls.drop_stale = drop_stale;
     if (storage::HasAggregateChunks(series, aggr_mint, aggr_maxt)) {
+      ls.labels = series.labels;
       // Decoded whole: downsampled data is small, and the counter read corrects resets
       // across all of a series' chunks.
       storage::AggregateDecodeInfo info;
@@ -144,13 +144,15 @@ Status LoadSeries(QueryContext* ctx, const SelectorSpec& spec, int64_t mint, int
     }
     if (stream && simple) {
       ls.streamed = true;
-      // The series set is done with the chunks once it moves on: taking them saves a
-      // reference count round trip per chunk.
+      ls.labels = std::move(series.labels);
+      // The series set is done with the labels and chunks once it moves on: taking them
+      // saves a copy of the labels and a reference count round trip per chunk.
       ls.pending = std::move(series.chunks);
       std::erase_if(ls.pending, [&](const storage::Chunk& c) { return c.max_time < mint || c.min_time > maxt; });
       out->push_back(std::move(ls));
       continue;
     }
+    ls.labels = series.labels;
     Status s = set->DecodeCurrent(mint, maxt, &ls.ts, &ls.vs);
     if (!s.ok()) return s;
     if (drop_stale) DropStale(&ls, 0);
