@@ -26,6 +26,7 @@ struct RemoteParts {
   std::vector<BucketByteSource*> segments;    // owned by reader
   const CachedChunkReader* chunks = nullptr;  // owned by reader
   uint64_t staging_budget = 0;                // bytes of chunk pages one prefetch round stages
+  uint64_t num_chunks = 0;                    // the block's chunks (meta.json), 0: unknown
   BucketBlockOptions options;
 };
 
@@ -79,6 +80,9 @@ class PrefetchingQuerier final : public storage::Querier {
                         parts_->options.series_size_estimate});
     }
     if (!parts_->index->Prefetch(std::move(ranges)).ok() || !chunks) return;
+    // With every chunk of the block in the cache there is nothing to fetch: the pass over the
+    // series entries and a lookup per chunk would be spent for nothing on every hot query.
+    if (parts_->num_chunks > 0 && parts_->chunks->CachedCount() >= parts_->num_chunks) return;
     std::map<uint32_t, std::vector<uint64_t>> offsets;  // segment -> offsets of chunks not cached yet
     std::vector<tsdb::index::ChunkMeta> metas;
     for (uint64_t id : *ids) {
@@ -224,6 +228,7 @@ StatusOr<std::shared_ptr<BucketBlock>> BucketBlock::Open(const BlockReadEnv& env
   // A sixteenth of the staging cache per round: several blocks prefetch at once, and a
   // round's ranges grow to whole pages (BucketByteSource::Prefetch stops at half its budget).
   parts->staging_budget = std::max<uint64_t>(env.chunk_page_cache->max_bytes() / 16, 1);
+  parts->num_chunks = meta.stats.num_chunks;
 
   b->meta_ = meta;
   b->external_ = meta.thanos ? meta.thanos->labels : Labels();

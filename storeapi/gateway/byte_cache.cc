@@ -57,6 +57,7 @@ void ByteCache::Put(const CacheKey& key, std::shared_ptr<const std::string> valu
     // New entries start unflagged: one never read again is the first to go.
     slots_[slot] = Slot{key, std::move(value), kind, false};
     index_.emplace(key, slot);
+    ++per_object_[key.object];
     stats_.bytes += cost;
     ++stats_.items;
   }
@@ -67,6 +68,7 @@ void ByteCache::EraseLocked(uint32_t slot) {
   Slot& s = slots_[slot];
   stats_.bytes -= Cost(*s.value);
   index_.erase(s.key);
+  if (auto it = per_object_.find(s.key.object); it != per_object_.end() && --it->second == 0) per_object_.erase(it);
   s.value.reset();
   s.referenced = false;
   free_.push_back(slot);
@@ -88,6 +90,12 @@ void ByteCache::EvictLocked() {
     }
     ++hand_;
   }
+}
+
+uint64_t ByteCache::CountOf(uint64_t object) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = per_object_.find(object);
+  return it == per_object_.end() ? 0 : it->second;
 }
 
 void ByteCache::Erase(const CacheKey& key) {

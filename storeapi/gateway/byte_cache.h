@@ -66,6 +66,8 @@ class ByteCache {
   // Inserts or replaces; a value larger than the whole budget is not kept. `kind` is an
   // opaque byte kept with the value (a chunk's encoding).
   void Put(const CacheKey& key, std::shared_ptr<const std::string> value, uint8_t kind = 0);
+  // Entries held for one object.
+  uint64_t CountOf(uint64_t object) const;
   // Drops one key (bytes found damaged).
   void Erase(const CacheKey& key);
   // Drops every entry of a block that left the bucket.
@@ -87,6 +89,7 @@ class ByteCache {
   const uint64_t max_bytes_;
   mutable std::mutex mu_;
   absl::flat_hash_map<CacheKey, uint32_t> index_;  // key -> slot
+  absl::flat_hash_map<uint64_t, uint64_t> per_object_;  // object -> entries
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
   size_t hand_ = 0;

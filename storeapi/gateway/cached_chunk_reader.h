@@ -20,6 +20,8 @@ class CachedChunkReader final : public tsdb::chunks::ChunkReader {
 
   StatusOr<storage::Chunk> Read(uint64_t ref, int64_t min_time, int64_t max_time) const override;
   bool Cached(uint64_t ref) const { return cache_->Contains(CacheKey{object_, ref}); }
+  // How many of the block's chunks the cache holds.
+  uint64_t CachedCount() const { return cache_->CountOf(object_); }
 
  private:
   std::unique_ptr<tsdb::chunks::SegmentReader> segments_;

@@ -576,6 +576,20 @@ TEST(ByteCacheTest, EvictsLeastRecentlyUsedWithinBudget) {
   ByteCache off(0);
   off.Put(a, v(1));
   EXPECT_EQ(off.Get(a), nullptr);
+
+  // Entries are counted per object (the store-gateway skips prefetching a block whose
+  // chunks are all cached); replacing a key does not count twice.
+  ByteCache counted(1 << 20);
+  counted.Put(CacheKey{one.chunks(), 1}, v(10));
+  counted.Put(CacheKey{one.chunks(), 2}, v(10));
+  counted.Put(CacheKey{one.chunks(), 2}, v(20));
+  counted.Put(CacheKey{two.chunks(), 1}, v(10));
+  EXPECT_EQ(counted.CountOf(one.chunks()), 2u);
+  counted.Erase(CacheKey{one.chunks(), 1});
+  EXPECT_EQ(counted.CountOf(one.chunks()), 1u);
+  counted.EraseBlock(one);
+  EXPECT_EQ(counted.CountOf(one.chunks()), 0u);
+  EXPECT_EQ(counted.CountOf(two.chunks()), 1u);
 }
 
 }  // namespace
