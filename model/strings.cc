@@ -171,6 +171,21 @@ std::string FormatFloatJSON(double v) {
   return FormatFinite(v, std::numeric_limits<int>::max(), std::numeric_limits<int>::max());
 }
 
+size_t FormatFloatJSONTo(double v, char* buf) {
+  const double a = std::fabs(v);
+  if (a >= 1e-6 && a < 9e15) {
+    // Plain notation of the shortest round-trip digits is what std::to_chars writes in fixed
+    // format without a precision. Only below 2^53, where every integer part is exact: above,
+    // to_chars prints the exact integer (1559327330193010688) where Go pads the shortest
+    // digits with zeros (1559327330193010700).
+    auto res = std::to_chars(buf, buf + kFloatJSONBufferSize, v, std::chars_format::fixed);
+    if (res.ec == std::errc()) return static_cast<size_t>(res.ptr - buf);
+  }
+  const std::string s = FormatFloatJSON(v);
+  std::memcpy(buf, s.data(), s.size());
+  return s.size();
+}
+
 std::string FormatFloatShortest(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";

@@ -25,6 +25,10 @@ bool IsValidLegacyMetricName(std::string_view s);
 // Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits; "NaN", "+Inf", "-Inf".
 // Used where Prometheus formats sample values (JSON API, test output).
 std::string FormatFloatJSON(double v);
+// The same written into `buf` (at least kFloatJSONBufferSize bytes) without allocating, for
+// writers of many values; returns the length.
+inline constexpr size_t kFloatJSONBufferSize = 64;
+size_t FormatFloatJSONTo(double v, char* buf);
 // Go's strconv.FormatFloat(v, 'g', -1, 64) with Inf/NaN spelled as PromQL prints them
 // (used by the PromQL printer for number literals).
 std::string FormatFloatShortest(double v);

@@ -1,6 +1,7 @@
 #include "model/strings.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -19,6 +20,34 @@ TEST(FormatFloatJSON, MatchesPrometheusJsonutil) {
   EXPECT_EQ(FormatFloatJSON(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(FormatFloatJSON(-std::numeric_limits<double>::infinity()), "-Inf");
   EXPECT_EQ(FormatFloatJSON(0.1 + 0.2), "0.30000000000000004");
+}
+
+// The allocation-free form writes the same text as FormatFloatJSON, for every kind of double:
+// random bit patterns (all exponents, subnormals, NaN payloads) and values near the cut-offs.
+TEST(FormatFloatJSON, ToBufferMatchesTheStringForm) {
+  uint64_t rng = 99;
+  auto next = [&rng] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng;
+  };
+  auto check = [](double v) {
+    char buf[kFloatJSONBufferSize];
+    const size_t n = FormatFloatJSONTo(v, buf);
+    ASSERT_EQ(std::string(buf, n), FormatFloatJSON(v)) << "bits " << std::hexfloat << v;
+  };
+  for (int i = 0; i < 300000; ++i) {
+    uint64_t bits = next();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    check(v);
+    // Values of realistic magnitudes, where the plain form is taken.
+    check(static_cast<double>(next() % 100000000) / static_cast<double>(1 + next() % 100000));
+    check(std::ldexp(static_cast<double>(next() >> 11), -static_cast<int>(next() % 120)));
+  }
+  for (double v : {1e-6, std::nextafter(1e-6, 0.0), 1e21, std::nextafter(1e21, 0.0), -1e-6, 0.0, -0.0, 1e20, 123.0,
+                   0.1, 5e-324, 1.7976931348623157e308}) {
+    check(v);
+  }
 }
 
 TEST(FormatFloatShortest, MatchesGoG) {

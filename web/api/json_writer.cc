@@ -134,10 +134,11 @@ void JsonWriter::Timestamp(int64_t ms) {
 }
 
 void JsonWriter::SampleValue(double v) {
-  scratch_.assign(1, '"');
-  scratch_.append(FormatFloatJSON(v));
-  scratch_.push_back('"');
-  writer_.RawValue(scratch_.data(), scratch_.size(), rapidjson::kStringType);
+  char buf[kFloatJSONBufferSize + 2];
+  buf[0] = '"';
+  const size_t n = FormatFloatJSONTo(v, buf + 1);
+  buf[n + 1] = '"';
+  writer_.RawValue(buf, n + 2, rapidjson::kStringType);
 }
 
 void JsonWriter::ScalarValue(double v) {
