@@ -1,5 +1,7 @@
 #include "query/instrumented_store.h"
 
+#include "storeapi/wire_adapters.h"
+
 namespace meridian::query {
 
 StoreMetrics::StoreMetrics(prometheus::Registry& registry)
@@ -22,35 +24,9 @@ StoreMetrics::StoreMetrics(prometheus::Registry& registry)
 
 namespace {
 
-class CountingStream : public storeapi::SeriesStream {
- public:
-  CountingStream(std::unique_ptr<storeapi::SeriesStream> inner, prometheus::Counter& bytes,
-                 prometheus::Counter& series, prometheus::Counter& failures)
-      : inner_(std::move(inner)), bytes_(bytes), series_(series), failures_(failures) {}
-
-  bool Next(thanos::SeriesResponse* out) override {
-    if (inner_->Next(out)) {
-      bytes_.Increment(static_cast<double>(out->ByteSizeLong()));
-      if (out->has_series()) series_.Increment();
-      if (out->has_batch()) series_.Increment(out->batch().series_size());
-      return true;
-    }
-    Status s = inner_->status();
-    if (!s.ok() && s.code() != StatusCode::kCanceled) failures_.Increment();
-    return false;
-  }
-  Status status() const override { return inner_->status(); }
-  void Cancel() override { inner_->Cancel(); }
-
- private:
-  std::unique_ptr<storeapi::SeriesStream> inner_;
-  prometheus::Counter& bytes_;
-  prometheus::Counter& series_;
-  prometheus::Counter& failures_;
-};
-
-// The same for a set read in-process: bytes are what the series would have cost on the wire,
-// roughly (label strings and chunk bytes), so the metric means the same for local stores.
+// Counts a store's series as the querier reads them. Bytes are what the series cost on the
+// wire, roughly (label strings and chunk bytes), so the metric means the same for stores in
+// this process and remote ones.
 class CountingSet : public storage::SeriesSet {
  public:
   CountingSet(std::unique_ptr<storage::SeriesSet> inner, prometheus::Counter& bytes, prometheus::Counter& series,
@@ -93,12 +69,10 @@ class InstrumentedStore : public storeapi::Store {
   StatusOr<thanos::info::InfoResponse> Info(const storeapi::CallContext& ctx) override {
     return Count("info", inner_->Info(ctx));
   }
+  // The querier reads stores through Select; a wire request is answered (and counted) by it.
   std::unique_ptr<storeapi::SeriesStream> Series(const thanos::SeriesRequest& req,
                                                  const storeapi::CallContext& ctx) override {
-    auto labels = Labels("series");
-    m_->requests.Add(labels).Increment();
-    return std::make_unique<CountingStream>(inner_->Series(req, ctx), m_->bytes.Add(labels),
-                                            m_->series.Add({{"store", inner_->Name()}}), m_->failures.Add(labels));
+    return storeapi::SeriesViaSelect(*this, req, ctx);
   }
   std::unique_ptr<storage::SeriesSet> Select(const storeapi::SelectRequest& req,
                                              const storeapi::CallContext& ctx) override {

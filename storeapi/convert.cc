@@ -187,6 +187,22 @@ StatusOr<thanos::Chunk::Encoding> EncodingToProto(storage::ChunkEncoding e) {
   return InternalError("aggregate chunks travel as AggrChunk sub-chunks, not as one raw chunk");
 }
 
+namespace {
+
+// A raw chunk of the wire with its bytes already taken (copied or moved) into `data`.
+StatusOr<storage::Chunk> RawChunkFromProto(const thanos::AggrChunk& in, std::shared_ptr<const std::string> data) {
+  auto enc = EncodingFromProto(in.raw().type());
+  if (!enc.ok()) return enc.status();
+  storage::Chunk c;
+  c.min_time = in.min_time();
+  c.max_time = in.max_time();
+  c.encoding = *enc;
+  c.data = std::move(data);
+  return c;
+}
+
+}  // namespace
+
 StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in) {
   if (!in.has_raw()) {
     if (!in.has_count() && !in.has_sum() && !in.has_min() && !in.has_max() && !in.has_counter()) {
@@ -194,27 +210,14 @@ StatusOr<storage::Chunk> ChunkFromProto(const thanos::AggrChunk& in) {
     }
     return AggregateChunkFromProto(in);
   }
-  auto enc = EncodingFromProto(in.raw().type());
-  if (!enc.ok()) return enc.status();
-  storage::Chunk c;
-  c.min_time = in.min_time();
-  c.max_time = in.max_time();
-  c.encoding = *enc;
-  c.data = std::make_shared<const std::string>(in.raw().data());
-  return c;
+  return RawChunkFromProto(in, std::make_shared<const std::string>(in.raw().data()));
 }
 
 StatusOr<storage::Chunk> ChunkFromProto(thanos::AggrChunk&& in) {
   if (!in.has_raw()) return ChunkFromProto(static_cast<const thanos::AggrChunk&>(in));
-  auto enc = EncodingFromProto(in.raw().type());
-  if (!enc.ok()) return enc.status();
-  storage::Chunk c;
-  c.min_time = in.min_time();
-  c.max_time = in.max_time();
-  c.encoding = *enc;
   // The received bytes become the chunk's: the message is not read again.
-  c.data = std::make_shared<const std::string>(std::move(*in.mutable_raw()->mutable_data()));
-  return c;
+  auto data = std::make_shared<const std::string>(std::move(*in.mutable_raw()->mutable_data()));
+  return RawChunkFromProto(in, std::move(data));
 }
 
 AggregateSet AggregatesFromProto(const google::protobuf::RepeatedField<int>& in) {
