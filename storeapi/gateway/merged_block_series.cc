@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <thread>
+
+#include "common/parallel_for.h"
 
 namespace meridian::storeapi::gateway {
 
@@ -42,19 +43,7 @@ bool MergedBlockSeries::Absorb(Head* h) {
 }
 
 void MergedBlockSeries::FetchAllInParallel() {
-  const size_t workers = std::min<size_t>(heads_.size(), std::max(1, opts_.fetch_concurrency));
-  if (workers <= 1) {
-    for (auto& h : heads_) Fetch(&h);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (size_t w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
-      for (size_t i = next++; i < heads_.size(); i = next++) Fetch(&heads_[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
+  ParallelFor(heads_.size(), opts_.fetch_concurrency, [this](size_t i) { Fetch(&heads_[i]); });
 }
 
 namespace {
